@@ -1,0 +1,30 @@
+// Shared plumbing for every sysmt tool: the one error type for bad input, atomic file output
+// (write a temporary, then rename, so a failure never leaves a half-written file) and hashing.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+
+namespace sysmt {
+
+// Bad input from the user (config, matrix file, command line). Its message already names the file,
+// line and key; the CLI prints it as is and exits with status 2.
+class InputError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Writes `content` to `path` through a temporary file in the same folder and a rename.
+void write_file_atomic(const std::filesystem::path& path, const std::string& content);
+
+// Reads a whole file; throws InputError naming it when it cannot be read.
+std::string read_file(const std::filesystem::path& path);
+
+// 64-bit FNV-1a, printed as 16 hex digits: stable across platforms, used to key caches and to stamp
+// generated files with the config they came from.
+std::uint64_t fnv1a64(const std::string& data);
+std::string hex64(std::uint64_t v);
+
+}  // namespace sysmt
