@@ -75,8 +75,6 @@ void run_gemm(const GemmOptions& o) {
   }
 }
 
-}  // namespace
-
 void add_gemm(CLI::App& app) {
   auto o = std::make_shared<GemmOptions>();
   CLI::App* sub = app.add_subcommand("gemm", "Run the golden NB-SMT model on one GEMM Y = X W and report hazard statistics and error");
@@ -95,5 +93,9 @@ void add_gemm(CLI::App& app) {
   sub->add_flag("-q,--quiet", o->quiet, "Do not print the statistics summary");
   sub->callback([o] { run_gemm(*o); });
 }
+
+const Register reg(10, add_gemm);
+
+}  // namespace
 
 }  // namespace sysmt::cli

@@ -1,4 +1,5 @@
 // sysmt: one binary, one subcommand per job (gemm, generate, ...). Bad input exits with status 2.
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 
@@ -9,7 +10,9 @@ int main(int argc, char** argv) {
   CLI::App app{"SySMT: NB-SMT systolic array generator, golden model and evaluation flow (v" SYSMT_VERSION ")"};
   app.require_subcommand(1);
   app.set_version_flag("--version", SYSMT_VERSION);
-  sysmt::cli::add_gemm(app);
+  auto& subs = sysmt::cli::registry();
+  std::stable_sort(subs.begin(), subs.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [order, add] : subs) add(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& e) {
