@@ -93,9 +93,10 @@ namespace {
 // (g, t, n) with n contiguous, plus per-thread activity masks.
 struct Packed {
   int T, G, M, N;
-  std::vector<std::int32_t> xa, xr;   // [m][g][t] exact and reduced activation
+  // 16-bit operands: every product fits 16 x 16 -> 32 bits, which SIMD multiplies well.
+  std::vector<std::int16_t> xa, xr;   // [m][g][t] exact and reduced activation
   std::vector<std::uint8_t> xmask;    // [m][g] bit t: a != 0
-  std::vector<std::int32_t> we, wr;   // [g][t][n] exact and reduced weight
+  std::vector<std::int16_t> we, wr;   // [g][t][n] exact and reduced weight
   std::vector<std::uint8_t> wmask;    // [g][n] bit t: w counts as non-zero for zero_skip
 };
 
@@ -121,15 +122,15 @@ Packed pack(const Arith& ar, const IntMatrix& x, const IntMatrix& w, Mapping map
       for (int m = 0; m < p.M; ++m) {
         size_t i = (static_cast<size_t>(m) * p.G + g);
         int a = x.at(m, k);
-        p.xa[i * p.T + t] = a;
-        p.xr[i * p.T + t] = reduce_act(a, ar.rounding);
+        p.xa[i * p.T + t] = static_cast<std::int16_t>(a);
+        p.xr[i * p.T + t] = static_cast<std::int16_t>(reduce_act(a, ar.rounding));
         if (a != 0) p.xmask[i] |= static_cast<std::uint8_t>(1u << t);
       }
       for (int n = 0; n < p.N; ++n) {
         int v = w.at(k, n);
         size_t i = (static_cast<size_t>(g) * p.T + t) * p.N + n;
-        p.we[i] = v;
-        p.wr[i] = reduce_wgt(v, ar.rounding);
+        p.we[i] = static_cast<std::int16_t>(v);
+        p.wr[i] = static_cast<std::int16_t>(reduce_wgt(v, ar.rounding));
         if (v != 0 || ar.zero_skip == ZeroSkip::Act)
           p.wmask[static_cast<size_t>(g) * p.N + n] |= static_cast<std::uint8_t>(1u << t);
       }
@@ -143,11 +144,12 @@ constexpr int kChunk = 4096;
 
 }  // namespace
 
-AccMatrix gemm_nbsmt(const Arith& ar, const IntMatrix& x, const IntMatrix& w, Mapping map) {
-  const Packed p = pack(ar, x, w, map);
+namespace {
+
+AccMatrix packed_values(const Arith& ar, const Packed& p) {
   const int T = p.T, N = p.N;
   AccMatrix y(p.M, N);
-  std::vector<std::int32_t> acc(N), cnt(N);
+  std::vector<std::int32_t> acc(N);
   std::vector<std::int64_t> acc64(N);
   for (int m = 0; m < p.M; ++m) {
     std::fill(acc64.begin(), acc64.end(), 0);
@@ -157,36 +159,50 @@ AccMatrix gemm_nbsmt(const Arith& ar, const IntMatrix& x, const IntMatrix& w, Ma
       for (int g = g0; g < g1; ++g) {
         const size_t mg = static_cast<size_t>(m) * p.G + g;
         const unsigned ma = p.xmask[mg];
-        const std::int32_t* xa = &p.xa[mg * T];
-        const std::int32_t* xr = &p.xr[mg * T];
+        const std::int16_t* xa = &p.xa[mg * T];
+        const std::int16_t* xr = &p.xr[mg * T];
         const std::uint8_t* wm = &p.wmask[static_cast<size_t>(g) * N];
-        const std::int32_t* we = &p.we[static_cast<size_t>(g) * T * N];
-        const std::int32_t* wr = &p.wr[static_cast<size_t>(g) * T * N];
+        const std::int16_t* we = &p.we[static_cast<size_t>(g) * T * N];
+        const std::int16_t* wr = &p.wr[static_cast<size_t>(g) * T * N];
         if (ma == 0) continue;
         if (T == 1 || (ma & (ma - 1)) == 0) {
           // At most one non-zero activation: every lane has at most one active thread, exact.
           const int t = __builtin_ctz(ma);
-          const std::int32_t a = xa[t];
-          const std::int32_t* wt = we + static_cast<size_t>(t) * N;
-          for (int n = 0; n < N; ++n) acc[n] += a * wt[n];
+          const std::int16_t a = xa[t];
+          const std::int16_t* wt = we + static_cast<size_t>(t) * N;
+          for (int n = 0; n < N; ++n) acc[n] += std::int32_t{a} * wt[n];
           continue;
         }
-        // Active threads of lane n: the set bits of ma & wm[n]; inactive threads add nothing because
-        // their activation or weight is zero, so only threads in ma need visiting.
-        for (int n = 0; n < N; ++n) cnt[n] = 0;
-        for (int t = 0; t < T; ++t)
-          if (ma >> t & 1)
-            for (int n = 0; n < N; ++n) cnt[n] += (wm[n] >> t) & 1;
-        for (int t = 0; t < T; ++t) {
-          if (!(ma >> t & 1)) continue;
-          const std::int32_t a = xa[t], ar4 = xr[t];
-          const std::int32_t* wt = we + static_cast<size_t>(t) * N;
-          const std::int32_t* wrt = wr + static_cast<size_t>(t) * N;
-          if (T == 2) {
-            for (int n = 0; n < N; ++n) acc[n] += (cnt[n] >= 2 ? ar4 : a) * wt[n];
-          } else {
-            for (int n = 0; n < N; ++n)
-              acc[n] += (cnt[n] >= 2 ? ar4 : a) * (cnt[n] >= 3 ? wrt[n] : wt[n]);
+        // Several non-zero activations: lane n's active threads are the set bits of ma & wm[n]. Inactive
+        // threads add nothing whatever the mode (their activation or weight is zero), so the fused loops
+        // visit every thread and select each operand by the lane's active count. T = 2 always takes the
+        // first branch; T = 4 with three or four non-zero activations the second.
+        if (__builtin_popcount(ma) == 2) {
+          // Two non-zero activations (any T): a lane shares, 4b x 8b, when both weights count as non-zero.
+          const int t0 = __builtin_ctz(ma), t1 = __builtin_ctz(ma & (ma - 1));
+          const std::int16_t a0 = xa[t0], a1 = xa[t1], r0 = xr[t0], r1 = xr[t1];
+          const std::int16_t *w0 = we + static_cast<size_t>(t0) * N, *w1 = we + static_cast<size_t>(t1) * N;
+          const unsigned pair = ma;
+          for (int n = 0; n < N; ++n) {
+            const bool both = (wm[n] & pair) == pair;
+            acc[n] += std::int32_t{both ? r0 : a0} * w0[n] + std::int32_t{both ? r1 : a1} * w1[n];
+          }
+        } else {
+          std::int16_t av[4], rv[4];
+          for (int t = 0; t < 4; ++t) {
+            av[t] = xa[t];
+            rv[t] = xr[t];
+          }
+          const std::int16_t *w0 = we, *w1 = we + N, *w2 = we + 2 * N, *w3 = we + 3 * N;
+          const std::int16_t *q0 = wr, *q1 = wr + N, *q2 = wr + 2 * N, *q3 = wr + 3 * N;
+          for (int n = 0; n < N; ++n) {
+            const unsigned act = ma & wm[n];
+            const int c = static_cast<int>((act & 1u) + (act >> 1 & 1u) + (act >> 2 & 1u) + (act >> 3 & 1u));
+            const bool ra = c >= 2, rw = c >= 3;
+            acc[n] += std::int32_t{ra ? rv[0] : av[0]} * (rw ? q0[n] : w0[n]) +
+                      std::int32_t{ra ? rv[1] : av[1]} * (rw ? q1[n] : w1[n]) +
+                      std::int32_t{ra ? rv[2] : av[2]} * (rw ? q2[n] : w2[n]) +
+                      std::int32_t{ra ? rv[3] : av[3]} * (rw ? q3[n] : w3[n]);
           }
         }
       }
@@ -197,63 +213,90 @@ AccMatrix gemm_nbsmt(const Arith& ar, const IntMatrix& x, const IntMatrix& w, Ma
   return y;
 }
 
-GemmStats gemm_stats(const Arith& ar, const IntMatrix& x, const IntMatrix& w, Mapping map) {
-  const Packed p = pack(ar, x, w, map);
-  const int T = p.T;
+GemmStats packed_stats(const Arith& ar, const Packed& p) {
+  const int T = p.T, V = 1 << T;
   GemmStats s;
   s.threads = T;
   s.pe_cycles = static_cast<std::uint64_t>(p.M) * p.N * p.G;
-  // Per-operand flags as thread bit masks: reduction changes the value, clamps, or rounds a tie.
-  auto flags = [&](const std::int32_t* v, const std::int32_t* r, bool act, unsigned& lossy, unsigned& sat,
-                   unsigned& tie, size_t stride) {
-    lossy = sat = tie = 0;
+  // Per-operand flags as thread bit masks: the reduction changes the value, clamps, or rounds a tie.
+  struct Flags { unsigned lossy = 0, sat = 0, tie = 0; };
+  auto flags = [&](const std::int16_t* v, const std::int16_t* r, bool act, size_t stride) {
+    Flags f;
     for (int t = 0; t < T; ++t) {
       int val = v[t * stride], red = r[t * stride];
-      if (val != red) lossy |= 1u << t;
-      if (act ? act_saturates(val, ar.rounding) : wgt_saturates(val, ar.rounding)) sat |= 1u << t;
-      if (act ? act_tie(val) : wgt_tie(val)) tie |= 1u << t;
+      if (val != red) f.lossy |= 1u << t;
+      if (act ? act_saturates(val, ar.rounding) : wgt_saturates(val, ar.rounding)) f.sat |= 1u << t;
+      if (act ? act_tie(val) : wgt_tie(val)) f.tie |= 1u << t;
     }
+    return f;
   };
-  std::vector<std::uint8_t> wl(p.wmask.size()), ws(p.wmask.size()), wt(p.wmask.size());
+  // A PE cycle's class depends on the activation side (fixed per (m, g)) and on its column's weight
+  // mask. So per K-group the columns are binned by weight mask v (at most 16 bins), with per-bin counts
+  // of the weight flags; each (m, g) then visits bins instead of columns.
+  struct Bin {
+    std::uint64_t lanes = 0;
+    std::array<std::uint64_t, 16> keep{};  // lanes whose weights in subset S are all exact (index S)
+    std::array<std::uint64_t, 4> sat{}, tie{};  // lanes whose weight t saturates / ties
+  };
+  std::vector<Bin> bins(static_cast<size_t>(p.G) * V);
   for (int g = 0; g < p.G; ++g)
     for (int n = 0; n < p.N; ++n) {
-      size_t base = static_cast<size_t>(g) * T * p.N + n;
-      unsigned l, sa, ti;
-      flags(&p.we[base], &p.wr[base], false, l, sa, ti, p.N);
-      size_t i = static_cast<size_t>(g) * p.N + n;
-      wl[i] = static_cast<std::uint8_t>(l);
-      ws[i] = static_cast<std::uint8_t>(sa);
-      wt[i] = static_cast<std::uint8_t>(ti);
-    }
-  std::array<std::uint64_t, 5> hist{};
-  for (int m = 0; m < p.M; ++m)
-    for (int g = 0; g < p.G; ++g) {
-      size_t mg = static_cast<size_t>(m) * p.G + g;
-      unsigned al, as, at;
-      flags(&p.xa[mg * T], &p.xr[mg * T], true, al, as, at, 1);
-      const unsigned ma = p.xmask[mg];
-      for (int n = 0; n < p.N; ++n) {
-        size_t gn = static_cast<size_t>(g) * p.N + n;
-        unsigned act = ma & p.wmask[gn];
-        int c = __builtin_popcount(act);
-        ++hist[c];
-        if (T == 1 || c <= 1) continue;
-        unsigned wact = c >= 3 ? act : 0;  // weights are reduced only in 4b x 4b mode
-        bool lossy = (act & al) || (wact & wl[gn]);
-        (lossy ? s.shared_lossy : s.shared_lossless)++;
-        (c == 2 ? s.half_mode_cycles : s.quarter_mode_cycles)++;
-        s.reduced_operands += c + __builtin_popcount(wact);
-        s.saturated_reductions += __builtin_popcount(act & as) + __builtin_popcount(wact & ws[gn]);
-        s.rounding_ties += __builtin_popcount(act & at) + __builtin_popcount(wact & wt[gn]);
+      const size_t base = static_cast<size_t>(g) * T * p.N + n;
+      const Flags f = flags(&p.we[base], &p.wr[base], false, p.N);
+      const unsigned v = p.wmask[static_cast<size_t>(g) * p.N + n];
+      Bin& b = bins[static_cast<size_t>(g) * V + v];
+      ++b.lanes;
+      for (unsigned S = 0; S < static_cast<unsigned>(V); ++S) b.keep[S] += (f.lossy & S) == 0;
+      for (int t = 0; t < T; ++t) {
+        b.sat[t] += f.sat >> t & 1;
+        b.tie[t] += f.tie >> t & 1;
       }
     }
-  s.active_hist = hist;
-  s.exact_cycles = hist[0] + hist[1];  // with T = 1 no cycle has more than one active thread
+  for (int m = 0; m < p.M; ++m)
+    for (int g = 0; g < p.G; ++g) {
+      const size_t mg = static_cast<size_t>(m) * p.G + g;
+      const Flags fa = flags(&p.xa[mg * T], &p.xr[mg * T], true, 1);
+      const unsigned ma = p.xmask[mg];
+      for (int v = 0; v < V; ++v) {
+        const Bin& b = bins[static_cast<size_t>(g) * V + v];
+        if (b.lanes == 0) continue;
+        const unsigned act = ma & static_cast<unsigned>(v);
+        const int c = __builtin_popcount(act);
+        s.active_hist[c] += b.lanes;
+        if (c < 2) continue;
+        const bool quarter = c >= 3;  // weights are reduced only in 4b x 4b mode
+        const std::uint64_t lossless = (act & fa.lossy) ? 0 : quarter ? b.keep[act] : b.lanes;
+        s.shared_lossless += lossless;
+        s.shared_lossy += b.lanes - lossless;
+        (quarter ? s.quarter_mode_cycles : s.half_mode_cycles) += b.lanes;
+        s.reduced_operands += b.lanes * static_cast<std::uint64_t>(quarter ? 2 * c : c);
+        s.saturated_reductions += b.lanes * __builtin_popcount(act & fa.sat);
+        s.rounding_ties += b.lanes * __builtin_popcount(act & fa.tie);
+        if (quarter)
+          for (int t = 0; t < T; ++t)
+            if (act >> t & 1) {
+              s.saturated_reductions += b.sat[t];
+              s.rounding_ties += b.tie[t];
+            }
+      }
+    }
+  s.exact_cycles = s.active_hist[0] + s.active_hist[1];  // with T = 1 no cycle has two active threads
   return s;
 }
 
+}  // namespace
+
+AccMatrix gemm_nbsmt(const Arith& ar, const IntMatrix& x, const IntMatrix& w, Mapping m) {
+  return packed_values(ar, pack(ar, x, w, m));
+}
+
+GemmStats gemm_stats(const Arith& ar, const IntMatrix& x, const IntMatrix& w, Mapping m) {
+  return packed_stats(ar, pack(ar, x, w, m));
+}
+
 GemmResult gemm(const Arith& ar, const IntMatrix& x, const IntMatrix& w, Mapping m) {
-  return GemmResult{gemm_nbsmt(ar, x, w, m), gemm_stats(ar, x, w, m)};
+  const Packed p = pack(ar, x, w, m);
+  return GemmResult{packed_values(ar, p), packed_stats(ar, p)};
 }
 
 AccMatrix gemm_exact(const IntMatrix& x, const IntMatrix& w, int acc_bits) {

@@ -68,6 +68,7 @@ struct Matrix {
   T& at(int r, int c) { return data[static_cast<size_t>(r) * cols + c]; }
   const T& at(int r, int c) const { return data[static_cast<size_t>(r) * cols + c]; }
   bool operator==(const Matrix& o) const { return rows == o.rows && cols == o.cols && data == o.data; }
+  bool operator!=(const Matrix& o) const { return !(*this == o); }
 };
 using IntMatrix = Matrix<int>;
 using AccMatrix = Matrix<std::int64_t>;
