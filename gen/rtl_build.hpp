@@ -1,0 +1,26 @@
+// Stage 2 of the generator: every design decision of a SySMT array, from the config to a structural
+// description (rtl_ir). docs/architecture.md describes the hardware built here.
+#pragma once
+
+#include <string>
+
+#include "config.hpp"
+#include "rtl_ir.hpp"
+
+namespace sysmt::rtl {
+
+// The array's timing contract and size facts, as published in the manifest and docs/architecture.md.
+struct ArrayFacts {
+  int rows = 0, cols = 0, threads = 0, acc_bits = 0;
+  int pipeline_stages = 0;  // P: PE stages between the operand registers and the accumulator
+  int drain_interval = 0;   // D = max(rows, cols): minimum edges between two accepted in_last beats
+  int latency = 0;          // LAT = cols + 1 + P: accepting edge of in_last -> edge after which row 0 is out
+  int product_bits = 0;     // width of one PE cycle's summed product
+  long long flip_flops = 0;  // state bits of the whole array
+  std::string top, pe, act_skew, wgt_skew;  // module names ("" when a skew module is not needed)
+};
+
+ArrayFacts array_facts(const Config& c);
+Design build_design(const Config& c);
+
+}  // namespace sysmt::rtl
