@@ -519,10 +519,13 @@ std::string to_markdown(const Evaluation& ev) {
                   ev.rows, ev.cols, to_string(ev.rounding), to_string(ev.zero_skip), ev.acc_bits));
   add(fmt::format("- Workload: {} layers, {:.3f} G MACs.\n", ev.layers.size(), static_cast<double>(ev.macs) / 1e9));
   add(fmt::format("- Data: {}.\n", data_summary(ev)));
-  add(fmt::format("- Golden model on {} of each layer's output pixels (at least {} rows): {:.3f} G of {:.3f} G MACs. "
-                  "Cycles use the full shapes.\n",
-                  ev.options.sample >= 1 ? std::string("all") : fmt::format("{:g}%", 100 * ev.options.sample), kMinSampleRows,
-                  static_cast<double>(ev.sampled_macs) / 1e9, static_cast<double>(ev.macs) / 1e9));
+  if (ev.options.sample >= 1)
+    add("- Golden model on every output pixel (no sampling). Cycles use the full shapes.\n");
+  else
+    add(fmt::format("- Golden model on a seeded sample of {:g}% of each layer's output pixels (at least {} rows): {:.3f} G "
+                    "of {:.3f} G MACs. Cycles use the full shapes.\n",
+                    100 * ev.options.sample, kMinSampleRows, static_cast<double>(ev.sampled_macs) / 1e9,
+                    static_cast<double>(ev.macs) / 1e9));
   add("- T = 1 is the conventional OS-SA: exact by construction (spec section 4), so it has no error columns.\n\n");
 
   add("## Network\n\n| T | cycles | speedup vs T=1 | PE utilization |\n|---|---:|---:|---:|\n");
