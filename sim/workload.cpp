@@ -338,8 +338,9 @@ Evaluation evaluate_workload(const Config& cfg, const Workload& wl, const EvalOp
     ev.sampled_macs += static_cast<std::uint64_t>(le.sampled_rows) * static_cast<std::uint64_t>(le.gemm.K) *
                        static_cast<std::uint64_t>(le.gemm.N);
     if (progress)
-      progress(fmt::format("[{}/{}] {} GEMM {}x{}x{}, {} rows sampled ... ", li + 1, nl, l.name, le.gemm.M, le.gemm.K,
-                           le.gemm.N, le.sampled_rows));
+      progress(fmt::format("[{}/{}] {} GEMM {}x{}x{}{} ... ", li + 1, nl, l.name, le.gemm.M, le.gemm.K, le.gemm.N,
+                           le.sampled_rows == le.gemm.M ? std::string()
+                                                        : fmt::format(", {} of {} rows sampled", le.sampled_rows, le.gemm.M)));
 
     le.act_zero = l.act_zero.value_or(opt.data.act_zero);
     le.act_scale = l.act_scale.value_or(opt.data.act_scale);
