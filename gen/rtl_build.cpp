@@ -247,12 +247,12 @@ Module build_pe(const Config& c, const ArrayFacts& f) {
       b.define("t1_sel", W(2), "act[0] ? 2'd0 : act[1] ? 2'd1 : act[2] ? 2'd2 : act[3] ? 2'd3 : 2'd0",
                "first active thread (t1)");
       b.define("t2_sel", W(2), "act[3] ? 2'd3 : act[2] ? 2'd2 : act[1] ? 2'd1 : 2'd0", "last active thread (t2)");
-      b.define("t1_alo", W(4), "a_q[t1_sel*8 +: 4]", "exact mode uses t1's low and t2's high nibble");
-      b.define("t1_w", W(8), "w_q[t1_sel*8 +: 8]");
-      b.define("t2_ahi", W(4), "a_q[t2_sel*8+4 +: 4]");
-      b.define("t2_w", W(8), "w_q[t2_sel*8 +: 8]");
-      b.define("t1_x", W(4), "half ? ra_nib[t1_sel*4 +: 4] : t1_alo");
-      b.define("t2_x", W(4), "half ? ra_nib[t2_sel*4 +: 4] : t2_ahi");
+      b.define("t1_alo", W(4), "a_q[{t1_sel, 3'd0} +: 4]", "exact mode uses t1's low and t2's high nibble");
+      b.define("t1_w", W(8), "w_q[{t1_sel, 3'd0} +: 8]");
+      b.define("t2_ahi", W(4), "a_q[{t2_sel, 3'd4} +: 4]");
+      b.define("t2_w", W(8), "w_q[{t2_sel, 3'd0} +: 8]");
+      b.define("t1_x", W(4), "half ? ra_nib[{t1_sel, 2'd0} +: 4] : t1_alo");
+      b.define("t2_x", W(4), "half ? ra_nib[{t2_sel, 2'd0} +: 4] : t2_ahi");
       b.define("t1_s", W(1), "half & ra_sh[t1_sel]", "thread t1's low product shifted by 4");
       b.define("t2_s", W(1), "~half | ra_sh[t2_sel]", "thread t2's low product shifted by 4 (a_hi in exact mode)");
       b.define("sh_quarter", W(8),

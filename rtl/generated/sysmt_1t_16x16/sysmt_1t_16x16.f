@@ -1,0 +1,4 @@
+sysmt_1t_16x16_pe.v
+sysmt_1t_16x16_act_skew.v
+sysmt_1t_16x16_wgt_skew.v
+sysmt_1t_16x16.v

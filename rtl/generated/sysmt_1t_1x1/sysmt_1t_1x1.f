@@ -1,0 +1,2 @@
+sysmt_1t_1x1_pe.v
+sysmt_1t_1x1.v

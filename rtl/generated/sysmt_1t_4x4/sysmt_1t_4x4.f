@@ -1,0 +1,4 @@
+sysmt_1t_4x4_pe.v
+sysmt_1t_4x4_act_skew.v
+sysmt_1t_4x4_wgt_skew.v
+sysmt_1t_4x4.v

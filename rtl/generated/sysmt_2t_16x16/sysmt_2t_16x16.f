@@ -1,0 +1,4 @@
+sysmt_2t_16x16_pe.v
+sysmt_2t_16x16_act_skew.v
+sysmt_2t_16x16_wgt_skew.v
+sysmt_2t_16x16.v

@@ -1,0 +1,2 @@
+sysmt_2t_1x1_pe.v
+sysmt_2t_1x1.v

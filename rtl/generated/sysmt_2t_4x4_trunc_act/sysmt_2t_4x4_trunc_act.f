@@ -1,0 +1,4 @@
+sysmt_2t_4x4_trunc_act_pe.v
+sysmt_2t_4x4_trunc_act_act_skew.v
+sysmt_2t_4x4_trunc_act_wgt_skew.v
+sysmt_2t_4x4_trunc_act.v

@@ -1,0 +1,2 @@
+sysmt_4t_1x1_pe.v
+sysmt_4t_1x1.v

@@ -1,0 +1,4 @@
+sysmt_4t_2x3_pe.v
+sysmt_4t_2x3_act_skew.v
+sysmt_4t_2x3_wgt_skew.v
+sysmt_4t_2x3.v
