@@ -105,7 +105,7 @@ TYPED_TEST_SUITE(Regression, RtlModels, ModelNames);
 
 TYPED_TEST(Regression, RandomDense) {
   const auto& p = this->p_;
-  for (int i = 0; i < 4; ++i) {
+  for (int i = 0; i < 12; ++i) {
     Stimulus s(this->seed_ + static_cast<std::uint64_t>(i));
     this->check(Values::Dense, s.uniform(1, 2 * p.rows + 1), s.uniform(1, 40), s.uniform(1, 2 * p.cols + 1));
   }
@@ -214,6 +214,19 @@ TYPED_TEST(Regression, NoHiddenStateUnderRandomInit) {
         EXPECT_EQ(r.out[i].data, first[i].data) << "beat " << i;
       }
     }
+  }
+}
+
+TYPED_TEST(Regression, RandomSoak) {
+  // Random shapes, value kinds, mappings and in_valid densities, one after another on one model.
+  const auto& p = this->p_;
+  Stimulus s(this->seed_);
+  for (int i = 0; i < 40; ++i) {
+    const Mapping map = s.uniform(0, 1) ? Mapping::Blocked : Mapping::Interleaved;
+    const double density = s.uniform(0, 2) ? 1.0 : 0.3 + 0.6 * s.unit();
+    this->check(static_cast<Values>(s.uniform(0, 8)), s.uniform(1, 3 * p.rows + 1), s.uniform(1, 24 * p.threads),
+                s.uniform(1, 3 * p.cols + 1), density, map);
+    if (this->HasFailure()) break;
   }
 }
 
