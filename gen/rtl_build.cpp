@@ -97,7 +97,8 @@ Module build_skew(const std::string& name, const std::string& role, int lanes, i
   delay.assign_slice("lane_out", "[l*LW +: LW]", lane_w, "line_q[LW*l*(l-1)/2 + LW*(l-1) +: LW]");
   gb.item(std::move(gi));
   b.item(std::move(g));
-  b.regs("", {{"line_q", "line_d", zero(W("LINE_W", line))}});
+  // Zero as LW-bit zeros per stage: Verilator flags single replications wider than 8k bits.
+  b.regs("", {{"line_q", "line_d", "{LANES*(LANES-1)/2{{LW{1'b0}}}}"}});
   return m;
 }
 

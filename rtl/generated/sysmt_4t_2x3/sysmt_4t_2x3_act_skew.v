@@ -35,7 +35,7 @@ module sysmt_4t_2x3_act_skew (
   endgenerate
   always @(posedge clk) begin
     if (!rst_n) begin
-      line_q <= {LINE_W{1'b0}};
+      line_q <= {LANES*(LANES-1)/2{{LW{1'b0}}}};
     end else begin
       line_q <= line_d;
     end
