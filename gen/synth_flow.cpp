@@ -1,0 +1,753 @@
+// The synthesis flow: liberty reader, script filling, Yosys and OpenSTA runs, and the report.
+#include "synth_flow.hpp"
+
+#include <fmt/format.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <regex>
+#include <vector>
+
+#include "rtl_generate.hpp"
+#include "synth_templates.hpp"
+#include "util.hpp"
+
+namespace sysmt::synth {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------------
+// Liberty: a tokenizer and a tree of groups, enough for cells, pins, functions and header attributes.
+
+struct Group {
+  std::string type;
+  std::vector<std::string> args;
+  std::map<std::string, std::string> attrs;  // simple attributes, quotes removed
+  std::vector<Group> children;
+};
+
+class LibLexer {
+ public:
+  explicit LibLexer(const std::string& s) : s_(s) {}
+  // Returns "" at the end. Strings come back without their quotes, prefixed with '"'.
+  std::string next() {
+    skip();
+    if (i_ >= s_.size()) return "";
+    const char c = s_[i_];
+    if (c == '"') {
+      std::string out = "\"";
+      ++i_;
+      while (i_ < s_.size() && s_[i_] != '"') {
+        if (s_[i_] == '\\' && i_ + 1 < s_.size() && (s_[i_ + 1] == '\n' || s_[i_ + 1] == '\r')) {
+          i_ += 2;
+          continue;
+        }
+        out += s_[i_++];
+      }
+      ++i_;
+      return out;
+    }
+    if (std::string("(){}:;,").find(c) != std::string::npos) {
+      ++i_;
+      return std::string(1, c);
+    }
+    const size_t b = i_;
+    while (i_ < s_.size() && !std::isspace(static_cast<unsigned char>(s_[i_])) && std::string("(){}:;,\"").find(s_[i_]) == std::string::npos &&
+           !(s_[i_] == '/' && i_ + 1 < s_.size() && (s_[i_ + 1] == '*' || s_[i_ + 1] == '/')))
+      ++i_;
+    return s_.substr(b, i_ - b);
+  }
+  std::string peek() {
+    const size_t save = i_;
+    std::string t = next();
+    i_ = save;
+    return t;
+  }
+
+ private:
+  void skip() {
+    for (;;) {
+      while (i_ < s_.size() && (std::isspace(static_cast<unsigned char>(s_[i_])) || s_[i_] == '\\')) ++i_;
+      if (i_ + 1 < s_.size() && s_[i_] == '/' && s_[i_ + 1] == '*') {
+        const size_t e = s_.find("*/", i_ + 2);
+        i_ = e == std::string::npos ? s_.size() : e + 2;
+      } else if (i_ + 1 < s_.size() && s_[i_] == '/' && s_[i_ + 1] == '/') {
+        while (i_ < s_.size() && s_[i_] != '\n') ++i_;
+      } else {
+        return;
+      }
+    }
+  }
+  const std::string& s_;
+  size_t i_ = 0;
+};
+
+std::string unquote(const std::string& t) { return !t.empty() && t[0] == '"' ? t.substr(1) : t; }
+
+// Parses statements until '}' or the end into `g`.
+void parse_body(LibLexer& lx, Group& g, int depth) {
+  if (depth > 64) throw std::runtime_error("nesting too deep");
+  for (;;) {
+    std::string name = lx.next();
+    if (name.empty() || name == "}") return;
+    if (name == ";") continue;
+    std::string t = lx.next();
+    if (t == ":") {
+      std::string value;
+      for (std::string v = lx.next(); !v.empty() && v != ";" && v != "}"; v = lx.next()) {
+        if (!value.empty()) value += " ";
+        value += unquote(v);
+        if (lx.peek() == "}") break;  // a missing ';' before '}'
+      }
+      g.attrs[name] = value;
+    } else if (t == "(") {
+      Group child;
+      child.type = name;
+      for (std::string a = lx.next(); !a.empty() && a != ")"; a = lx.next())
+        if (a != ",") child.args.push_back(unquote(a));
+      if (lx.peek() == "{") {
+        lx.next();
+        parse_body(lx, child, depth + 1);
+        g.children.push_back(std::move(child));
+      } else {
+        if (lx.peek() == ";") lx.next();  // complex attribute: name (args);
+        if (!child.args.empty() && !g.attrs.count(name)) g.attrs[name] = child.args[0];
+      }
+    } else if (t.empty()) {
+      return;
+    }
+  }
+}
+
+// Liberty function expressions: ! and ' negate, & * and juxtaposition are AND, | + OR, ^ XOR.
+class FuncEval {
+ public:
+  FuncEval(const std::string& e, const std::map<std::string, bool>& pins) : e_(e), pins_(pins) {}
+  bool run() {
+    const bool v = parse_or();
+    skip();
+    if (i_ != e_.size()) throw std::runtime_error("bad function '" + e_ + "'");
+    return v;
+  }
+
+ private:
+  void skip() {
+    while (i_ < e_.size() && std::isspace(static_cast<unsigned char>(e_[i_]))) ++i_;
+  }
+  bool parse_or() {
+    bool v = parse_xor();
+    for (;;) {
+      skip();
+      if (i_ < e_.size() && (e_[i_] == '|' || e_[i_] == '+')) {
+        ++i_;
+        const bool r = parse_xor();
+        v = v || r;
+      } else {
+        return v;
+      }
+    }
+  }
+  bool parse_xor() {
+    bool v = parse_and();
+    for (;;) {
+      skip();
+      if (i_ < e_.size() && e_[i_] == '^') {
+        ++i_;
+        v = v != parse_and();
+      } else {
+        return v;
+      }
+    }
+  }
+  bool parse_and() {
+    bool v = parse_unary();
+    for (;;) {
+      skip();
+      if (i_ < e_.size() && (e_[i_] == '&' || e_[i_] == '*')) {
+        ++i_;
+        const bool r = parse_unary();
+        v = v && r;
+      } else if (i_ < e_.size() && (e_[i_] == '(' || e_[i_] == '!' || std::isalnum(static_cast<unsigned char>(e_[i_])) || e_[i_] == '_')) {
+        const bool r = parse_unary();  // juxtaposition
+        v = v && r;
+      } else {
+        return v;
+      }
+    }
+  }
+  bool parse_unary() {
+    skip();
+    if (i_ < e_.size() && e_[i_] == '!') {
+      ++i_;
+      return !parse_unary();
+    }
+    bool v = parse_primary();
+    for (;;) {
+      skip();
+      if (i_ < e_.size() && e_[i_] == '\'') {
+        ++i_;
+        v = !v;
+      } else {
+        return v;
+      }
+    }
+  }
+  bool parse_primary() {
+    skip();
+    if (i_ >= e_.size()) throw std::runtime_error("bad function '" + e_ + "'");
+    if (e_[i_] == '(') {
+      ++i_;
+      const bool v = parse_or();
+      skip();
+      if (i_ >= e_.size() || e_[i_] != ')') throw std::runtime_error("bad function '" + e_ + "'");
+      ++i_;
+      return v;
+    }
+    const size_t b = i_;
+    while (i_ < e_.size() && (std::isalnum(static_cast<unsigned char>(e_[i_])) || e_[i_] == '_' || e_[i_] == '[' || e_[i_] == ']' || e_[i_] == '.'))
+      ++i_;
+    const std::string id = e_.substr(b, i_ - b);
+    if (id == "1") return true;
+    if (id == "0") return false;
+    const auto it = pins_.find(id);
+    if (it == pins_.end()) throw std::runtime_error("unknown pin '" + id + "' in '" + e_ + "'");
+    return it->second;
+  }
+  const std::string& e_;
+  const std::map<std::string, bool>& pins_;
+  size_t i_ = 0;
+};
+
+// The truth table of a single-output combinational cell over its inputs in name order (bit i of the
+// row index is input i); empty when the cell does not have that shape.
+std::vector<bool> truth_table(const Group& cell, std::vector<std::string>& inputs, double& input_cap) {
+  inputs.clear();
+  std::string func;
+  int outputs = 0;
+  double cap = 0;
+  for (const Group& p : cell.children) {
+    if (p.type != "pin" || p.args.empty()) continue;
+    const auto dir = p.attrs.find("direction");
+    if (dir == p.attrs.end()) continue;
+    if (dir->second == "input") {
+      inputs.push_back(p.args[0]);
+      const auto c = p.attrs.find("capacitance");
+      if (c != p.attrs.end()) cap += std::atof(c->second.c_str());
+    } else if (dir->second == "output") {
+      ++outputs;
+      const auto f = p.attrs.find("function");
+      if (f != p.attrs.end()) func = f->second;
+    }
+  }
+  if (outputs != 1 || func.empty() || inputs.empty() || inputs.size() > 6) return {};
+  std::sort(inputs.begin(), inputs.end());
+  input_cap = cap / static_cast<double>(inputs.size());
+  std::vector<bool> tt;
+  for (unsigned row = 0; row < (1u << inputs.size()); ++row) {
+    std::map<std::string, bool> v;
+    for (size_t i = 0; i < inputs.size(); ++i) v[inputs[i]] = ((row >> i) & 1u) != 0;
+    try {
+      tt.push_back(FuncEval(func, v).run());
+    } catch (const std::exception&) {
+      return {};
+    }
+  }
+  return tt;
+}
+
+double unit_value(const std::string& text, const std::map<std::string, double>& scale, double fallback) {
+  // "1ns", "100ps", "1 ns"
+  std::smatch m;
+  static const std::regex re(R"(^\s*([0-9.eE+-]*)\s*([a-zA-Z]+)\s*$)");
+  if (!std::regex_match(text, m, re)) return fallback;
+  const double n = m[1].str().empty() ? 1.0 : std::atof(m[1].str().c_str());
+  std::string u = m[2].str();
+  std::transform(u.begin(), u.end(), u.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  const auto it = scale.find(u);
+  return it == scale.end() ? fallback : n * it->second;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Running tools.
+
+std::string quote(const std::string& s) {
+  std::string q = "'";
+  for (char ch : s) q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+  return q + "'";
+}
+
+std::string capture(const std::string& cmd) {
+  std::string out;
+  FILE* p = popen((cmd + " 2>/dev/null").c_str(), "r");
+  if (!p) return out;
+  char buf[512];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  pclose(p);
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r' || out.back() == ' ')) out.pop_back();
+  return out;
+}
+
+std::string tail(const fs::path& f, size_t lines) {
+  std::string text;
+  try {
+    text = read_file(f);
+  } catch (const InputError&) {
+    return "";
+  }
+  size_t pos = text.size();
+  for (size_t n = 0; n <= lines && pos > 0;) {
+    pos = text.rfind('\n', pos - 1);
+    if (pos == std::string::npos) return text;
+    ++n;
+  }
+  return text.substr(pos + 1);
+}
+
+// Runs `cmd` in `dir` with its output in `log`; returns the wall time in seconds. InputError on failure.
+double run_tool(const std::string& cmd, const fs::path& dir, const fs::path& log, const std::string& what) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::string full = "cd " + quote(dir.string()) + " && " + cmd;
+  const int rc = std::system((full + " > " + quote(log.string()) + " 2>&1").c_str());
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (!WIFEXITED(rc) || WEXITSTATUS(rc) != 0)
+    throw InputError(what + " failed; last lines of " + log.string() + ":\n" + tail(log, 20) + "reproduce: " + full);
+  return s;
+}
+
+std::string fill(std::string text, const std::map<std::string, std::string>& vars) {
+  for (const auto& [k, v] : vars) {
+    const std::string key = "{{" + k + "}}";
+    for (size_t p = text.find(key); p != std::string::npos; p = text.find(key, p + v.size())) text.replace(p, key.size(), v);
+  }
+  return text;
+}
+
+// Yosys command arguments are split at spaces: a liberty path with spaces is quoted.
+std::string ys_path(const std::string& p) { return p.find_first_of(" \t") == std::string::npos ? p : "\"" + p + "\""; }
+
+struct Timing {
+  bool ok = false;
+  double arrival = 0, required = 0, slack = 0, min_period_ns = 0, fmax_mhz = 0;
+  std::string startpoint, endpoint;
+  int stages = 0;
+};
+
+Timing parse_sta(const std::string& text, double period_lib, double unit_ns) {
+  Timing t;
+  std::smatch m;
+  static const std::regex re_start(R"(Startpoint:\s*(\S+))"), re_end(R"(Endpoint:\s*(\S+))"),
+      re_arr(R"(([-0-9.]+)\s+data arrival time)"), re_req(R"(([-0-9.]+)\s+data required time)"),
+      re_slack(R"(([-0-9.]+)\s+slack \((MET|VIOLATED)\))");
+  if (std::regex_search(text, m, re_start)) t.startpoint = m[1];
+  if (std::regex_search(text, m, re_end)) t.endpoint = m[1];
+  if (std::regex_search(text, m, re_arr)) t.arrival = std::atof(m[1].str().c_str());
+  if (std::regex_search(text, m, re_req)) t.required = std::atof(m[1].str().c_str());
+  if (!std::regex_search(text, m, re_slack)) return t;
+  t.slack = std::atof(m[1].str().c_str());
+  // Each line of the path that ends in a cell output pin: "delay time v|^ inst/Y (CELL)".
+  static const std::regex re_stage(R"(\n\s*[-0-9.]+\s+[-0-9.]+\s+[v^]\s+\S+\s+\([^)]*\))");
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), re_stage); it != std::sregex_iterator(); ++it) ++t.stages;
+  t.min_period_ns = (period_lib - t.slack) * unit_ns;
+  t.fmax_mhz = t.min_period_ns > 0 ? 1000.0 / t.min_period_ns : 0;
+  t.ok = true;
+  return t;
+}
+
+nlohmann::json timing_json(const Timing& t) {
+  return {{"critical_path_ns", t.min_period_ns}, {"fmax_mhz", t.fmax_mhz},  {"slack_ns", t.slack},
+          {"startpoint", t.startpoint},          {"endpoint", t.endpoint},  {"path_lines", t.stages}};
+}
+
+std::string strip_backslash(const std::string& s) { return !s.empty() && s[0] == '\\' ? s.substr(1) : s; }
+
+std::string module_kind(const std::string& name, const std::string& top) {
+  if (name == top) return "drain+control";
+  auto ends = [&](const std::string& suf) { return name.size() >= suf.size() && name.compare(name.size() - suf.size(), suf.size(), suf) == 0; };
+  if (ends("_pe")) return "pe";
+  if (ends("_skew")) return "skew";
+  return "other";
+}
+
+}  // namespace
+
+// -----------------------------------------------------------------------------------------------------
+
+bool eval_function(const std::string& expr, const std::map<std::string, bool>& pins) { return FuncEval(expr, pins).run(); }
+
+Liberty read_liberty(const std::string& path) {
+  if (path.empty()) throw InputError("liberty: no file given");
+  if (!fs::is_regular_file(path)) throw InputError("liberty " + path + ": no such file");
+  const std::string text = read_file(path);
+  Liberty lib;
+  lib.path = path;
+  Group root;
+  try {
+    LibLexer lx(text);
+    parse_body(lx, root, 0);
+  } catch (const std::exception& e) {
+    throw InputError("liberty " + path + ": cannot parse: " + e.what());
+  }
+  const Group* L = nullptr;
+  for (const Group& g : root.children)
+    if (g.type == "library") L = &g;
+  if (!L) throw InputError("liberty " + path + ": no library group (is it a liberty file?)");
+  lib.library = L->args.empty() ? "" : L->args[0];
+  auto attr = [&](const char* k) {
+    const auto it = L->attrs.find(k);
+    return it == L->attrs.end() ? std::string() : it->second;
+  };
+  lib.time_unit_ns = unit_value(attr("time_unit"), {{"ns", 1.0}, {"ps", 1e-3}, {"us", 1e3}}, 1.0);
+  lib.cap_unit_pf = 1.0;
+  if (const auto it = L->attrs.find("capacitive_load_unit"); it != L->attrs.end()) {
+    // complex attribute (1, pf): only the first argument was kept; look the unit up in the text.
+    static const std::regex re(R"re(capacitive_load_unit\s*\(\s*([0-9.]+)\s*,\s*"?(\w+)"?\s*\))re");
+    std::smatch m;
+    if (std::regex_search(text, m, re))
+      lib.cap_unit_pf = std::atof(m[1].str().c_str()) * unit_value("1" + m[2].str(), {{"pf", 1.0}, {"ff", 1e-3}, {"nf", 1e3}}, 1.0);
+  }
+  lib.corner = fmt::format("{}{}process {}, {} V, {} C", attr("default_operating_conditions"),
+                           attr("default_operating_conditions").empty() ? "" : ": ", attr("nom_process"), attr("nom_voltage"),
+                           attr("nom_temperature"));
+  double best_nand = 1e300, best_buf = 1e300, best_inv = 1e300;
+  for (const Group& c : L->children) {
+    if (c.type != "cell" || c.args.empty()) continue;
+    const std::string& name = c.args[0];
+    const auto a = c.attrs.find("area");
+    lib.area[name] = a == c.attrs.end() ? 0.0 : std::atof(a->second.c_str());
+    bool seq = false;
+    for (const Group& g : c.children) {
+      if (g.type == "ff" || g.type == "ff_bank" || g.type == "latch" || g.type == "latch_bank" || g.type == "statetable") seq = true;
+      if (g.type == "ff") {
+        const auto ns = g.attrs.find("next_state");
+        const auto ck = g.attrs.find("clocked_on");
+        if (ns != g.attrs.end() && ck != g.attrs.end() && ck->second.find('!') == std::string::npos &&
+            ck->second.find('\'') == std::string::npos)
+          lib.has_plain_dff = true;
+      }
+    }
+    if (seq) {
+      lib.sequential.insert(name);
+      continue;
+    }
+    const auto du = c.attrs.find("dont_use");
+    if (du != c.attrs.end() && du->second == "true") continue;
+    std::vector<std::string> in;
+    double cap = 0;
+    const std::vector<bool> tt = truth_table(c, in, cap);
+    const double ar = lib.area[name];
+    if (tt == std::vector<bool>{true, true, true, false} && ar > 0 && ar < best_nand) {
+      best_nand = ar;
+      lib.nand2 = name;
+      lib.nand2_area = ar;
+      lib.nand2_input_cap = cap;
+    } else if (tt == std::vector<bool>{false, true} && ar > 0 && ar < best_buf) {
+      best_buf = ar;
+      lib.buffer = name;
+    } else if (tt == std::vector<bool>{true, false} && ar > 0 && ar < best_inv) {
+      best_inv = ar;
+      lib.inverter = name;
+    }
+  }
+  if (lib.area.empty()) throw InputError("liberty " + path + ": no cells");
+  if (lib.nand2.empty()) throw InputError("liberty " + path + ": no 2-input NAND cell (needed for the NAND2-equivalent area)");
+  if (!lib.has_plain_dff) throw InputError("liberty " + path + ": no rising-edge D flip-flop (needed by dfflibmap)");
+  return lib;
+}
+
+std::string yosys_version() { return capture("yosys -V"); }
+std::string sta_version() {
+  const std::string v = capture("sta -version");
+  return v.empty() ? v : "OpenSTA " + v;
+}
+
+Liberty check_inputs(const Options& o) {
+  if (!(o.period_ns >= 0) || !std::isfinite(o.period_ns) || o.period_ns > 1e6)
+    throw InputError(fmt::format("--period {}: expected a clock period in ns, greater than 0", o.period_ns));
+  if (std::system("command -v yosys > /dev/null 2>&1") != 0) throw InputError("synth: yosys not found on PATH (apt-get install yosys)");
+  if (o.timing && std::system("command -v sta > /dev/null 2>&1") != 0)
+    throw InputError("synth: sta (OpenSTA) not found on PATH (apt-get install opensta)");
+  return read_liberty(o.liberty);
+}
+
+void check_output_dir(const fs::path& dir) {
+  if (!fs::exists(dir)) return;
+  if (!fs::is_directory(dir)) throw InputError("output " + dir.string() + ": exists and is not a folder");
+  if (fs::is_empty(dir) || fs::exists(dir / ".sysmt-synth")) return;
+  throw InputError("output " + dir.string() + ": folder exists and does not hold sysmt synthesis output; choose another -o");
+}
+
+void commit_output_dir(const fs::path& tmp, const fs::path& dir) {
+  write_file_atomic(tmp / ".sysmt-synth", "sysmt synthesis output: replaced by the next run\n");
+  if (fs::exists(dir)) fs::remove_all(dir);
+  fs::rename(tmp, dir);
+}
+
+nlohmann::json run_synth(const Config& cfg, const Liberty& lib, const Options& o, const fs::path& work, const Progress& progress) {
+  const auto t_start = std::chrono::steady_clock::now();
+  const double period_ns = o.period_ns > 0 ? o.period_ns : cfg.clock_period_ns;
+  const double period_lib = period_ns / lib.time_unit_ns;
+  const std::string top = cfg.name;
+
+  // 1. RTL.
+  const rtl::Generated g = rtl::generate_rtl(cfg);
+  fs::create_directories(work / "rtl");
+  std::string reads;
+  for (const auto& f : g.files) {
+    write_file_atomic(work / "rtl" / f.name, f.content);
+    if (f.name.size() > 2 && f.name.substr(f.name.size() - 2) == ".v") reads += "read_verilog -defer rtl/" + f.name + "\n";
+  }
+  progress(fmt::format("{}: RTL generated ({}x{}, {} threads, {} flip-flops expected)", top, cfg.rows, cfg.cols, cfg.threads,
+                       g.facts.flip_flops));
+
+  // 2. Yosys.
+  std::string constr_arg;
+  if (!lib.buffer.empty() || !lib.inverter.empty()) {
+    // Each module output drives about four gate inputs; module inputs come from the smallest buffer.
+    const double load = 4 * lib.nand2_input_cap > 0 ? 4 * lib.nand2_input_cap : 0.01 / lib.cap_unit_pf;
+    write_file_atomic(work / "abc.constr", fill(templates::kAbcConstr, {{"DRIVING_CELL", lib.buffer.empty() ? lib.inverter : lib.buffer},
+                                                                        {"LOAD", fmt::format("{:.6g}", load)}}));
+    constr_arg = "-constr abc.constr";
+  }
+  const std::string ys = fill(templates::kYosys, {{"READ_VERILOG", reads},
+                                                  {"TOP", top},
+                                                  {"FLATTEN", o.flatten ? "-flatten" : ""},
+                                                  {"LIBERTY", ys_path(lib.path)},
+                                                  {"PERIOD_PS", fmt::format("{:.0f}", period_ns * 1000)},
+                                                  {"CONSTR", constr_arg},
+                                                  {"STAT_JSON", "stat.json"},
+                                                  {"NETLIST", top + ".netlist.v"}});
+  write_file_atomic(work / "synth.ys", ys);
+  progress(fmt::format("{}: yosys: synthesis {} and mapping to {} ...", top, o.flatten ? "flattened" : "hierarchical", lib.library));
+  const double t_yosys = run_tool("yosys -q -l yosys.log -s synth.ys", work, work / "yosys.stdout", "yosys");
+  progress(fmt::format("{}: yosys done in {:.1f} s", top, t_yosys));
+
+  // 3. Area from the cell counts and the liberty.
+  nlohmann::json stat;
+  try {
+    stat = nlohmann::json::parse(read_file(work / "stat.json"));
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError(std::string("yosys stat output unreadable: ") + e.what());
+  }
+  struct Mod {
+    std::string name, kind;
+    double own_area = 0, ff_area = 0;
+    long own_cells = 0, own_ff = 0;
+    std::map<std::string, long> subs;
+    double area = 0;  // with submodules
+    long cells = 0, ff = 0, instances = 0;
+    bool totalled = false;
+  };
+  std::map<std::string, Mod> mods;
+  std::set<std::string> unmapped;
+  for (auto& [raw, m] : stat["modules"].items()) {
+    Mod md;
+    md.name = strip_backslash(raw);
+    md.kind = module_kind(md.name, top);
+    for (auto& [cell, n] : m["num_cells_by_type"].items()) {
+      const long k = n.get<long>();
+      const std::string c = strip_backslash(cell);
+      if (lib.area.count(c)) {
+        md.own_area += lib.area.at(c) * static_cast<double>(k);
+        md.own_cells += k;
+        if (lib.sequential.count(c)) {
+          md.own_ff += k;
+          md.ff_area += lib.area.at(c) * static_cast<double>(k);
+        }
+      } else if (c.rfind("$", 0) == 0) {
+        unmapped.insert(c);
+      } else {
+        md.subs[c] += k;
+      }
+    }
+    mods[md.name] = md;
+  }
+  if (!unmapped.empty()) {
+    std::string u;
+    for (const auto& c : unmapped) u += " " + c;
+    throw InputError("synth: cells left unmapped to " + lib.path + ":" + u + " (does the liberty have the needed flip-flops?)");
+  }
+  if (!mods.count(top)) throw InputError("synth: top module " + top + " missing from Yosys statistics");
+  // Totals with submodules, and how many instances of each module the array holds.
+  std::function<void(Mod&)> total = [&](Mod& m) {
+    if (m.totalled) return;
+    m.totalled = true;
+    m.area = m.own_area;
+    m.cells = m.own_cells;
+    m.ff = m.own_ff;
+    for (auto& [s, k] : m.subs) {
+      if (!mods.count(s)) throw InputError("synth: module " + s + " has no statistics");
+      total(mods[s]);
+      m.area += mods[s].area * static_cast<double>(k);
+      m.cells += mods[s].cells * k;
+      m.ff += mods[s].ff * k;
+    }
+  };
+  for (auto& [n, m] : mods) total(m);
+  std::function<void(const std::string&, long)> count = [&](const std::string& n, long k) {
+    mods[n].instances += k;
+    for (auto& [s, j] : mods[n].subs) count(s, k * j);
+  };
+  count(top, 1);
+  const Mod& tm = mods[top];
+
+  nlohmann::json kinds = nlohmann::json::object();
+  nlohmann::json modules = nlohmann::json::array();
+  for (const auto& [n, m] : mods) {
+    const double inst = static_cast<double>(m.instances);
+    modules.push_back({{"name", n},
+                       {"kind", m.kind},
+                       {"instances", m.instances},
+                       {"area_um2", m.own_area},
+                       {"ff_area_um2", m.ff_area},
+                       {"comb_area_um2", m.own_area - m.ff_area},
+                       {"cells", m.own_cells},
+                       {"flip_flops", m.own_ff}});
+    nlohmann::json& k = kinds[m.kind];
+    if (k.is_null()) k = {{"area_um2", 0.0}, {"ff_area_um2", 0.0}, {"cells", 0}, {"flip_flops", 0}};
+    k["area_um2"] = k["area_um2"].get<double>() + m.own_area * inst;
+    k["ff_area_um2"] = k["ff_area_um2"].get<double>() + m.ff_area * inst;
+    k["cells"] = k["cells"].get<long>() + m.own_cells * m.instances;
+    k["flip_flops"] = k["flip_flops"].get<long>() + m.own_ff * m.instances;
+  }
+  for (auto& [name, k] : kinds.items()) {
+    k["share"] = tm.area > 0 ? k["area_um2"].get<double>() / tm.area : 0.0;
+    k["nand2_eq"] = k["area_um2"].get<double>() / lib.nand2_area;
+  }
+  const std::string pe_name = top + "_pe";
+  nlohmann::json pe = nullptr;
+  if (mods.count(pe_name)) {
+    const Mod& p = mods[pe_name];
+    pe = {{"module", pe_name},     {"area_um2", p.area},          {"nand2_eq", p.area / lib.nand2_area},
+          {"cells", p.cells},      {"flip_flops", p.ff},          {"ff_area_um2", p.ff_area},
+          {"comb_area_um2", p.area - p.ff_area}};
+  }
+  progress(fmt::format("{}: area {:.0f} um^2 ({:.0f} NAND2-eq), {} cells, {} flip-flops", top, tm.area, tm.area / lib.nand2_area,
+                       tm.cells, tm.ff));
+
+  // 4. OpenSTA: the PE alone and the whole array.
+  double t_sta = 0;
+  auto sta = [&](const std::string& design, const std::string& tag) {
+    const std::string tcl = fill(templates::kSta, {{"LIBERTY", lib.path},
+                                                   {"NETLIST", top + ".netlist.v"},
+                                                   {"DESIGN", design},
+                                                   {"PERIOD", fmt::format("{:.6g}", period_lib)}});
+    write_file_atomic(work / ("sta_" + tag + ".tcl"), tcl);
+    progress(fmt::format("{}: sta: worst path of {} ...", top, design));
+    t_sta += run_tool("sta -no_init -exit sta_" + tag + ".tcl", work, work / ("sta_" + tag + ".log"), "sta (" + tag + ")");
+    const std::string log = read_file(work / ("sta_" + tag + ".log"));
+    if (log.find("Error") != std::string::npos) throw InputError("sta (" + tag + ") reported errors:\n" + tail(work / ("sta_" + tag + ".log"), 15));
+    Timing t = parse_sta(log, period_lib, lib.time_unit_ns);
+    if (!t.ok) throw InputError("sta (" + tag + "): no timing path found in " + (work / ("sta_" + tag + ".log")).string());
+    progress(fmt::format("{}: {}: critical path {:.3f} ns, fmax {:.1f} MHz", top, tag, t.min_period_ns, t.fmax_mhz));
+    return timing_json(t);
+  };
+  nlohmann::json timing = nullptr;
+  if (o.timing) {
+    timing = nlohmann::json::object();
+    if (!o.flatten && mods.count(pe_name)) timing["pe"] = sta(pe_name, "pe");
+    timing["array"] = sta(top, "array");
+  }
+
+  // 5. Gate-level simulation netlist.
+  if (o.gate_sim) {
+    fs::create_directories(work / "gate-sim");
+    write_file_atomic(work / "gate_sim.ys", fill(templates::kGateSim, {{"LIBERTY", ys_path(lib.path)},
+                                                                      {"NETLIST", top + ".netlist.v"},
+                                                                      {"TOP", top},
+                                                                      {"SIM_NETLIST", "gate-sim/" + top + ".v"}}));
+    run_tool("yosys -q -l gate_sim.log -s gate_sim.ys", work, work / "gate_sim.stdout", "yosys (gate-level netlist)");
+    progress(fmt::format("{}: gate-level simulation netlist in gate-sim/{}.v", top, top));
+  }
+
+  const double t_total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+  nlohmann::json r = {
+      {"tool", "sysmt synth"},
+      {"version", SYSMT_VERSION},
+      {"config", cfg.name},
+      {"config_file", fs::path(cfg.source).filename().string()},
+      {"config_hash", cfg.hash()},
+      {"rows", cfg.rows},
+      {"cols", cfg.cols},
+      {"threads", cfg.threads},
+      {"acc_bits", cfg.acc_bits},
+      {"rounding", to_string(cfg.rounding)},
+      {"zero_skip", to_string(cfg.zero_skip)},
+      {"flatten", o.flatten},
+      {"liberty", {{"file", lib.path}, {"library", lib.library}, {"corner", lib.corner}, {"time_unit_ns", lib.time_unit_ns},
+                   {"nand2_cell", lib.nand2}, {"nand2_area_um2", lib.nand2_area}, {"abc_driving_cell", lib.buffer.empty() ? lib.inverter : lib.buffer}}},
+      {"clock_period_ns", period_ns},
+      {"area_um2", tm.area},
+      {"nand2_eq", tm.area / lib.nand2_area},
+      {"cells", tm.cells},
+      {"flip_flops", tm.ff},
+      {"flip_flops_expected", g.facts.flip_flops},
+      {"kinds", kinds},
+      {"modules", modules},
+      {"pe", pe},
+      {"timing", timing},
+      {"tools", {{"yosys", yosys_version()}, {"sta", o.timing ? sta_version() : std::string()}}},
+      {"run_time_s", {{"yosys", t_yosys}, {"sta", t_sta}, {"total", t_total}}},
+      {"netlist", top + ".netlist.v"}};
+  write_file_atomic(work / (top + ".synth.json"), r.dump(2) + "\n");
+  write_file_atomic(work / (top + ".synth.md"), report_markdown(r));
+  return r;
+}
+
+std::string report_markdown(const nlohmann::json& r) {
+  std::string md;
+  const auto& L = r["liberty"];
+  md += fmt::format("# Synthesis of {}\n\n", r["config"].get<std::string>());
+  md += fmt::format("{}x{} array, {} threads per PE, {}-bit accumulators ({} rounding, zero_skip {}); config {} (hash {}).\n\n",
+                    r["rows"].get<int>(), r["cols"].get<int>(), r["threads"].get<int>(), r["acc_bits"].get<int>(),
+                    r["rounding"].get<std::string>(), r["zero_skip"].get<std::string>(), r["config_file"].get<std::string>(),
+                    r["config_hash"].get<std::string>());
+  md += fmt::format("Library `{}` ({}), corner {}; NAND2-equivalent = area / {} ({} um^2). Clock period {} ns. {} synthesis.\n\n",
+                    L["library"].get<std::string>(), L["file"].get<std::string>(), L["corner"].get<std::string>(),
+                    L["nand2_cell"].get<std::string>(), L["nand2_area_um2"].get<double>(), r["clock_period_ns"].get<double>(),
+                    r["flatten"].get<bool>() ? "Flattened" : "Hierarchical");
+  md += "| | area um^2 | NAND2-eq | cells | flip-flops |\n|---|---:|---:|---:|---:|\n";
+  md += fmt::format("| **array** | {:.0f} | {:.0f} | {} | {} (expected {}) |\n", r["area_um2"].get<double>(), r["nand2_eq"].get<double>(),
+                    r["cells"].get<long>(), r["flip_flops"].get<long>(), r["flip_flops_expected"].get<long>());
+  if (!r["pe"].is_null())
+    md += fmt::format("| one PE | {:.0f} | {:.0f} | {} | {} |\n", r["pe"]["area_um2"].get<double>(), r["pe"]["nand2_eq"].get<double>(),
+                      r["pe"]["cells"].get<long>(), r["pe"]["flip_flops"].get<long>());
+  md += "\n## Area by module kind\n\n| kind | area um^2 | share | flip-flop area um^2 | cells | flip-flops |\n|---|---:|---:|---:|---:|---:|\n";
+  for (const char* k : {"pe", "skew", "drain+control", "other"}) {
+    if (!r["kinds"].contains(k)) continue;
+    const auto& x = r["kinds"][k];
+    md += fmt::format("| {} | {:.0f} | {:.1f}% | {:.0f} | {} | {} |\n", k, x["area_um2"].get<double>(), 100 * x["share"].get<double>(),
+                      x["ff_area_um2"].get<double>(), x["cells"].get<long>(), x["flip_flops"].get<long>());
+  }
+  md += "\n`drain+control` is the top module's own logic: output register and row selection (drain), input handshake and "
+        "tile spacing counter (control).\n\n| module | kind | instances | area um^2 each | of which flip-flops | cells each |\n"
+        "|---|---|---:|---:|---:|---:|\n";
+  for (const auto& m : r["modules"])
+    md += fmt::format("| {} | {} | {} | {:.0f} | {:.0f} | {} |\n", m["name"].get<std::string>(), m["kind"].get<std::string>(),
+                      m["instances"].get<long>(), m["area_um2"].get<double>(), m["ff_area_um2"].get<double>(), m["cells"].get<long>());
+  if (!r["timing"].is_null()) {
+    md += "\n## Timing (OpenSTA, ideal clock, inputs and outputs at the clock edge, rst_n a false path)\n\n"
+          "| design | critical path ns | fmax MHz | slack at the period ns | from | to |\n|---|---:|---:|---:|---|---|\n";
+    for (const char* k : {"pe", "array"}) {
+      if (!r["timing"].contains(k)) continue;
+      const auto& t = r["timing"][k];
+      md += fmt::format("| {} | {:.3f} | {:.1f} | {:.3f} | `{}` | `{}` |\n", k, t["critical_path_ns"].get<double>(), t["fmax_mhz"].get<double>(),
+                        t["slack_ns"].get<double>(), t["startpoint"].get<std::string>(), t["endpoint"].get<std::string>());
+    }
+  }
+  md += fmt::format("\nTools: {}; {}. Run time: yosys {:.1f} s, sta {:.1f} s, total {:.1f} s.\n", r["tools"]["yosys"].get<std::string>(),
+                    r["tools"]["sta"].get<std::string>(), r["run_time_s"]["yosys"].get<double>(), r["run_time_s"]["sta"].get<double>(),
+                    r["run_time_s"]["total"].get<double>());
+  return md;
+}
+
+}  // namespace sysmt::synth
