@@ -117,7 +117,7 @@ std::string plot_script(const std::string& term, const std::string& file, int ro
 void run_compare(const CompareOptions& co) {
   if (co.rows < 1 || co.rows > 64 || co.cols < 1 || co.cols > 64)
     throw InputError(fmt::format("compare: --rows and --cols must be 1..64, found {}x{}", co.rows, co.cols));
-  Config base = co.base.empty() ? parse_config("name: sysmt_base\n", "<compare defaults>") : load_config(co.base);
+  Config base = co.base.empty() ? parse_config("name: sysmt_base\narray:\n  rows: 1\n  cols: 1\nthreads: 1\n", "<compare defaults>") : load_config(co.base);
   const synth::Liberty lib = synth::check_inputs(co.o);
   const fs::path out = co.out.empty() ? fs::path("reports") / fmt::format("compare-{}x{}", co.rows, co.cols) : fs::path(co.out);
   const int threads[3] = {1, 2, 4};
