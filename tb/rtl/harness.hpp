@@ -6,6 +6,7 @@
 
 #include <verilated.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <random>
@@ -33,12 +34,16 @@ void put_bits(P& port, int lsb, int width, std::uint64_t v) {
   const std::uint64_t mask = width >= 64 ? ~0ull : ((1ull << width) - 1);
   port = static_cast<P>((static_cast<std::uint64_t>(port) & ~(mask << lsb)) | ((v & mask) << lsb));
 }
+// Wide ports: whole 32-bit words at a time (a 16x16 four-thread array has 512-bit operand ports).
 template <std::size_t W>
 void put_bits(VlWide<W>& port, int lsb, int width, std::uint64_t v) {
-  for (int i = 0; i < width; ++i) {
-    const int b = lsb + i;
-    const EData bit = static_cast<EData>((v >> i) & 1u);
-    port[b / 32] = (port[b / 32] & ~(EData{1} << (b % 32))) | (bit << (b % 32));
+  while (width > 0) {
+    const int word = lsb / 32, off = lsb % 32, n = std::min(32 - off, width);
+    const EData mask = static_cast<EData>((n == 32 ? 0xffffffffull : ((1ull << n) - 1)) << off);
+    port[word] = (port[word] & ~mask) | (static_cast<EData>(v << off) & mask);
+    v = n >= 64 ? 0 : v >> n;
+    lsb += n;
+    width -= n;
   }
 }
 template <typename P>
@@ -49,9 +54,12 @@ std::uint64_t get_bits(const P& port, int lsb, int width) {
 template <std::size_t W>
 std::uint64_t get_bits(const VlWide<W>& port, int lsb, int width) {
   std::uint64_t v = 0;
-  for (int i = 0; i < width; ++i) {
-    const int b = lsb + i;
-    v |= static_cast<std::uint64_t>((port[b / 32] >> (b % 32)) & 1u) << i;
+  for (int got = 0; got < width;) {
+    const int word = lsb / 32, off = lsb % 32, n = std::min(32 - off, width - got);
+    const std::uint64_t bits = (static_cast<std::uint64_t>(port[word]) >> off) & ((1ull << n) - 1);
+    v |= bits << got;
+    got += n;
+    lsb += n;
   }
   return v;
 }
