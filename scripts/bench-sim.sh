@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/build.sh >/dev/null
+cmake --build build -j "$(nproc)" --target bench_sim_speed_Os bench_sim_speed_O2 >/dev/null
 for opt in Os O2; do
   echo "== Verilator -$opt"
   build/tb/rtl/bench_sim_speed_$opt --benchmark_repetitions=5 --benchmark_report_aggregates_only=true 2>/dev/null | grep -E "median"
