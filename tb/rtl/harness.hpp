@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "config.hpp"
 #include "cycle_model.hpp"
 #include "nbsmt.hpp"
 
@@ -25,6 +26,10 @@ struct ArrayParams {
   Rounding rounding = Rounding::HalfUp;
   ZeroSkip zero_skip = ZeroSkip::Both;
   Arith arith() const { return Arith{threads, rounding, zero_skip, acc_bits}; }
+  // P (pipeline stages) comes from the generated manifest, the rest from the config.
+  static ArrayParams from(const Config& c, int pipeline) {
+    return ArrayParams{c.rows, c.cols, c.threads, c.acc_bits, pipeline, c.rounding, c.zero_skip};
+  }
   ArrayTiming timing() const { return ArrayTiming{rows, cols, threads, pipeline}; }
 };
 

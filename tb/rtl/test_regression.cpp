@@ -30,13 +30,7 @@ class Regression : public ::testing::Test {
 
   void SetUp() override {
     const Config c = load_config(Cfg::config);
-    p_.rows = c.rows;
-    p_.cols = c.cols;
-    p_.threads = c.threads;
-    p_.acc_bits = c.acc_bits;
-    p_.rounding = c.rounding;
-    p_.zero_skip = c.zero_skip;
-    p_.pipeline = Cfg::pipeline;
+    p_ = ArrayParams::from(c, Cfg::pipeline);
     cov_.threads = c.threads;
     cov_.can_saturate = c.rounding != Rounding::Truncate;
     seed_ = base_seed() ^ std::hash<std::string>{}(::testing::UnitTest::GetInstance()->current_test_info()->name());

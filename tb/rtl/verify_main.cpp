@@ -30,14 +30,7 @@ int main(int argc, char** argv) {
   const Config c = load_config(argv[1]);
   const int gemms = std::atoi(argv[2]);
   const std::uint64_t seed = std::strtoull(argv[3], nullptr, 10);
-  ArrayParams p;
-  p.rows = c.rows;
-  p.cols = c.cols;
-  p.threads = c.threads;
-  p.acc_bits = c.acc_bits;
-  p.rounding = c.rounding;
-  p.zero_skip = c.zero_skip;
-  p.pipeline = std::atoi(argv[4]);
+  const ArrayParams p = ArrayParams::from(c, std::atoi(argv[4]));
 
   auto ctx = std::make_unique<VerilatedContext>();
   ctx->fatalOnError(false);

@@ -91,13 +91,7 @@ class SystemC : public ::testing::Test {
   void SetUp() override {
     if (g_elaborated) GTEST_SKIP() << "SystemC allows one elaboration per process: run this test alone (ctest does)";
     const Config c = load_config(Cfg::config);
-    p_.rows = c.rows;
-    p_.cols = c.cols;
-    p_.threads = c.threads;
-    p_.acc_bits = c.acc_bits;
-    p_.rounding = c.rounding;
-    p_.zero_skip = c.zero_skip;
-    p_.pipeline = Cfg::pipeline;
+    p_ = ArrayParams::from(c, Cfg::pipeline);
     seed_ = base_seed() ^ std::hash<std::string>{}(::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::printf("seed=%llu (this test reruns with SYSMT_SEED=%llu)\n", static_cast<unsigned long long>(seed_),
                 static_cast<unsigned long long>(base_seed()));
