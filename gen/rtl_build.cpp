@@ -60,9 +60,26 @@ Port in(const std::string& n, Width w, const std::string& c = "") { return Port{
 Port out(const std::string& n, Width w, const std::string& c = "") { return Port{n, Dir::Out, std::move(w), c}; }
 
 // ---------------------------------------------------------------------------------------------------
-// Skew line: lane l is delayed by l clock edges (lane 0 passes straight through). One flat shift
-// register holds every stage; lane l's l stages start at bit LW*l*(l-1)/2, oldest stage last.
-Module build_skew(const std::string& name, const std::string& role, int lanes, int lane_w) {
+// One register stage of one skew lane: the skew lines are built from instances of it, so hierarchical
+// synthesis maps one LW-bit register once instead of a flat shift register of every lane.
+Module build_skew_stage(const std::string& name, const std::string& role, int lane_w) {
+  Module m;
+  m.name = name;
+  m.role = role;
+  m.localparams = {{"LW", S(lane_w), "bits per lane"}};
+  m.ports = {in("clk", W(1)), in("rst_n", W(1), "synchronous, active low"), in("d", W("LW", lane_w)),
+             out("q", W("LW", lane_w), "d of the previous edge")};
+  Body b{m.body};
+  b.reg("stage_q", W("LW", lane_w));
+  b.regs("", {{"stage_q", "d", zero(W("LW", lane_w))}});
+  b.assign("q", lane_w, "stage_q");
+  return m;
+}
+
+// Skew line: lane l is delayed by l clock edges (lane 0 passes straight through). Every delay stage is
+// an instance of the stage module `stage`; lane l's l stages are at LW*l*(l-1)/2 of the stage buses,
+// oldest stage last.
+Module build_skew(const std::string& name, const std::string& role, int lanes, int lane_w, const std::string& stage) {
   Module m;
   m.name = name;
   m.role = role;
@@ -74,8 +91,8 @@ Module build_skew(const std::string& name, const std::string& role, int lanes, i
              in("lane_in", W("LANES*LW", lanes * lane_w), "lane l at [l*LW +: LW]"),
              out("lane_out", W("LANES*LW", lanes * lane_w), "lane_in of l cycles ago")};
   Body b{m.body};
-  b.reg("line_q", W("LINE_W", line));
-  b.wire("line_d", W("LINE_W", line));
+  b.wire("line_o", W("LINE_W", line), "stage outputs");
+  b.wire("line_d", W("LINE_W", line), "stage inputs");
   GenFor g{"g_lane", "l", "LANES", lanes, {}};
   Body gb{g.body};
   GenIf gi;
@@ -92,13 +109,16 @@ Module build_skew(const std::string& name, const std::string& role, int lanes, i
   // Stage s+1 takes stage s. The slice width depends on the lane (the genvar), so the width given here
   // is that of the widest lane; the checker checks widths of whole-net assignments only.
   Body cb{chain.then_body};
-  cb.assign_slice("line_d", "[LW*l*(l-1)/2 + LW +: LW*(l-1)]", lane_w * (lanes - 1), "line_q[LW*l*(l-1)/2 +: LW*(l-1)]");
+  cb.assign_slice("line_d", "[LW*l*(l-1)/2 + LW +: LW*(l-1)]", lane_w * (lanes - 1), "line_o[LW*l*(l-1)/2 +: LW*(l-1)]");
   delay.item(std::move(chain));
-  delay.assign_slice("lane_out", "[l*LW +: LW]", lane_w, "line_q[LW*l*(l-1)/2 + LW*(l-1) +: LW]");
+  delay.assign_slice("lane_out", "[l*LW +: LW]", lane_w, "line_o[LW*l*(l-1)/2 + LW*(l-1) +: LW]");
   gb.item(std::move(gi));
   b.item(std::move(g));
-  // Zero as LW-bit zeros per stage: Verilator flags single replications wider than 8k bits.
-  b.regs("", {{"line_q", "line_d", "{LANES*(LANES-1)/2{{LW{1'b0}}}}"}});
+  GenFor st{"g_stage", "s", "LANES*(LANES-1)/2", lanes * (lanes - 1) / 2, {}};
+  Instance u{stage, "u_stage", {}, {}, ""};
+  u.conns = {{"clk", "clk", 1}, {"rst_n", "rst_n", 1}, {"d", "line_d[s*LW +: LW]", lane_w}, {"q", "line_o[s*LW +: LW]", lane_w}};
+  st.body.items.push_back(std::move(u));
+  b.item(std::move(st));
   return m;
 }
 
@@ -308,6 +328,31 @@ Module build_pe(const Config& c, const ArrayFacts& f) {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Drain of one output column: AND-OR selection of the finished row (row_done is one-hot) into that
+// column's output register. The top instantiates it once per column, so synthesis maps it once.
+Module build_drain_col(const std::string& name, int rows, int acc) {
+  Module m;
+  m.name = name;
+  m.role = "one column of the drain: the finished row's result, registered for out_data.";
+  m.localparams = {{"ROWS", S(rows), "PE rows"}, {"ACC", S(acc), "accumulator bits"}};
+  m.ports = {in("clk", W(1)), in("rst_n", W(1), "synchronous, active low"),
+             in("row_done", W("ROWS", rows), "one-hot: row r's shadows hold a finished tile"),
+             in("col_in", W("ROWS*ACC", rows * acc), "row r's shadow of this column at [r*ACC +: ACC]"),
+             out("out_data", W("ACC", acc), "the selected row, one edge later")};
+  Body b{m.body};
+  b.b.nets.push_back(Net{"drain_or", NetKind::Wire, W("(ROWS+1)*ACC", (rows + 1) * acc), "AND-OR selection of the finished row", true});
+  b.reg("out_data_q", W("ACC", acc));
+  b.assign_slice("drain_or", "[0 +: ACC]", acc, "{ACC{1'b0}}");
+  GenFor g{"g_row", "r", "ROWS", rows, {}};
+  Body gb{g.body};
+  gb.assign_slice("drain_or", "[(r+1)*ACC +: ACC]", acc, "drain_or[r*ACC +: ACC] | ({ACC{row_done[r]}} & col_in[r*ACC +: ACC])");
+  b.item(std::move(g));
+  b.regs("", {{"out_data_q", "drain_or[ROWS*ACC +: ACC]", zero(W("ACC", acc))}});
+  b.assign("out_data", acc, "out_data_q");
+  return m;
+}
+
+// ---------------------------------------------------------------------------------------------------
 Module build_top(const Config& c, const ArrayFacts& f) {
   Module m;
   m.name = f.top;
@@ -345,12 +390,10 @@ Module build_top(const Config& c, const ArrayFacts& f) {
   b.wire("act_bus", W("ROWS*(COLS+1)*LW", R * (C + 1) * LW), "row r, entering column c at (r*(COLS+1)+c)*LW");
   b.wire("last_bus", W("ROWS*(COLS+1)", R * (C + 1)), "last flags beside act_bus");
   b.wire("wgt_bus", W("(ROWS+1)*COLS*LW", (R + 1) * C * LW), "column c, entering row r at (r*COLS+c)*LW");
-  b.wire("shadow_bus", W("ROWS*OW", R * OW), "PE (r, c) result at (r*COLS+c)*ACC");
+  b.wire("shadow_bus", W("ROWS*OW", R * OW), "PE (r, c) result at (c*ROWS+r)*ACC: column c's rows together");
   b.reg("row_done_q", W("ROWS", R), "row r's shadows hold a finished tile: drain it at the next edge");
-  b.b.nets.push_back(Net{"drain_or", NetKind::Wire, W("(ROWS+1)*OW", (R + 1) * OW), "AND-OR selection of the finished row", true});
   b.reg("out_valid_q", W(1));
   b.reg("out_last_q", W(1));
-  b.reg("out_data_q", W("OW", OW));
 
   if (D > 1) {
     const int ww = clog2(D);
@@ -402,12 +445,8 @@ Module build_top(const Config& c, const ArrayFacts& f) {
       gb.assign_slice("last_bus", "[r*(COLS+1)]", 1, "take_last");
     }
     gb.define("unused_a_out", W(1), "^act_bus[(r*(COLS+1)+COLS)*LW +: LW]", "the last column's activations go nowhere");
-    gb.comment("The last column's last flag marks row r's shadows as final (written at that edge).");
-    gb.assign_slice("drain_or", "[(r+1)*OW +: OW]", OW,
-                    "drain_or[r*OW +: OW] | ({OW{row_done_q[r]}} & shadow_bus[r*OW +: OW])");
     b.item(std::move(g));
   }
-  b.assign_slice("drain_or", "[0 +: OW]", OW, "{OW{1'b0}}");
   {
     GenFor g{"g_col_edge", "c", "COLS", C, {}};
     Body gb{g.body};
@@ -429,7 +468,7 @@ Module build_top(const Config& c, const ArrayFacts& f) {
                 {"a_out", "act_bus[(r*(COLS+1)+c+1)*LW +: LW]", LW},
                 {"l_out", "last_bus[r*(COLS+1)+c+1]", 1},
                 {"w_out", "wgt_bus[((r+1)*COLS+c)*LW +: LW]", LW},
-                {"shadow", "shadow_bus[(r*COLS+c)*ACC +: ACC]", ACC}};
+                {"shadow", "shadow_bus[(c*ROWS+r)*ACC +: ACC]", ACC}};
     gc.body.items.push_back(std::move(pe));
     gr.body.items.push_back(std::move(gc));
     b.item(std::move(gr));
@@ -447,11 +486,21 @@ Module build_top(const Config& c, const ArrayFacts& f) {
   }
   b.regs("", {{"row_done_q", "row_done_d", zero(W("ROWS", R))},
               {"out_valid_q", "|row_done_q", "1'b0"},
-              {"out_last_q", fmt::format("row_done_q[{}]", R - 1), "1'b0"},
-              {"out_data_q", "drain_or[ROWS*OW +: OW]", zero(W("OW", OW))}});
+              {"out_last_q", fmt::format("row_done_q[{}]", R - 1), "1'b0"}});
+  {
+    b.comment("The last column's last flag marked row r's shadows as final; each column's drain registers that row.");
+    GenFor g{"g_drain", "c", "COLS", C, {}};
+    Instance u{f.top + "_drain_col", "u_drain", {}, {}, ""};
+    u.conns = {{"clk", "clk", 1},
+               {"rst_n", "rst_n", 1},
+               {"row_done", "row_done_q", R},
+               {"col_in", "shadow_bus[c*ROWS*ACC +: ROWS*ACC]", R * ACC},
+               {"out_data", "out_data[c*ACC +: ACC]", ACC}};
+    g.body.items.push_back(std::move(u));
+    b.item(std::move(g));
+  }
   b.assign("out_valid", 1, "out_valid_q");
   b.assign("out_last", 1, "out_last_q");
-  b.assign("out_data", OW, "out_data_q");
   return m;
 }
 
@@ -489,12 +538,17 @@ Design build_design(const Config& c) {
   d.top = f.top;
   d.prefix = c.name;
   d.modules.push_back(build_pe(c, f));
-  if (!f.act_skew.empty())
+  if (!f.act_skew.empty()) {
+    d.modules.push_back(build_skew_stage(f.act_skew + "_stage", "one delay stage of one activation skew lane.", 8 * c.threads + 1));
     d.modules.push_back(build_skew(f.act_skew, "row r's activations and last flag delayed by r cycles (input skew).",
-                                   c.rows, 8 * c.threads + 1));
-  if (!f.wgt_skew.empty())
-    d.modules.push_back(
-        build_skew(f.wgt_skew, "column c's weights delayed by c cycles (input skew).", c.cols, 8 * c.threads));
+                                   c.rows, 8 * c.threads + 1, f.act_skew + "_stage"));
+  }
+  if (!f.wgt_skew.empty()) {
+    d.modules.push_back(build_skew_stage(f.wgt_skew + "_stage", "one delay stage of one weight skew lane.", 8 * c.threads));
+    d.modules.push_back(build_skew(f.wgt_skew, "column c's weights delayed by c cycles (input skew).", c.cols, 8 * c.threads,
+                                   f.wgt_skew + "_stage"));
+  }
+  d.modules.push_back(build_drain_col(f.top + "_drain_col", c.rows, c.acc_bits));
   d.modules.push_back(build_top(c, f));
   return d;
 }

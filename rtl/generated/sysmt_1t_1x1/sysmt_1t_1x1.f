@@ -1,2 +1,3 @@
 sysmt_1t_1x1_pe.v
+sysmt_1t_1x1_drain_col.v
 sysmt_1t_1x1.v

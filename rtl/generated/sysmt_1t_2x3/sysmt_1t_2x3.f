@@ -1,4 +1,7 @@
 sysmt_1t_2x3_pe.v
+sysmt_1t_2x3_act_skew_stage.v
 sysmt_1t_2x3_act_skew.v
+sysmt_1t_2x3_wgt_skew_stage.v
 sysmt_1t_2x3_wgt_skew.v
+sysmt_1t_2x3_drain_col.v
 sysmt_1t_2x3.v

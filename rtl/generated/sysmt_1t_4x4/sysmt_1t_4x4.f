@@ -1,4 +1,7 @@
 sysmt_1t_4x4_pe.v
+sysmt_1t_4x4_act_skew_stage.v
 sysmt_1t_4x4_act_skew.v
+sysmt_1t_4x4_wgt_skew_stage.v
 sysmt_1t_4x4_wgt_skew.v
+sysmt_1t_4x4_drain_col.v
 sysmt_1t_4x4.v

@@ -18,8 +18,9 @@ module sysmt_2t_4x4_trunc_act_act_skew (
   output wire [LANES*LW-1:0] lane_out;  // lane_in of l cycles ago
 
   genvar l;
-  reg  [LINE_W-1:0] line_q;
-  wire [LINE_W-1:0] line_d;
+  genvar s;
+  wire [LINE_W-1:0] line_o;  // stage outputs
+  wire [LINE_W-1:0] line_d;  // stage inputs
   generate
   for (l = 0; l < LANES; l = l + 1) begin : g_lane
     if (l == 0) begin : g_direct
@@ -27,18 +28,21 @@ module sysmt_2t_4x4_trunc_act_act_skew (
     end else begin : g_delay
       assign line_d[LW*l*(l-1)/2 +: LW] = lane_in[l*LW +: LW];
       if (l > 1) begin : g_chain
-        assign line_d[LW*l*(l-1)/2 + LW +: LW*(l-1)] = line_q[LW*l*(l-1)/2 +: LW*(l-1)];
+        assign line_d[LW*l*(l-1)/2 + LW +: LW*(l-1)] = line_o[LW*l*(l-1)/2 +: LW*(l-1)];
       end
-      assign lane_out[l*LW +: LW] = line_q[LW*l*(l-1)/2 + LW*(l-1) +: LW];
+      assign lane_out[l*LW +: LW] = line_o[LW*l*(l-1)/2 + LW*(l-1) +: LW];
     end
   end
   endgenerate
-  always @(posedge clk) begin
-    if (!rst_n) begin
-      line_q <= {LANES*(LANES-1)/2{{LW{1'b0}}}};
-    end else begin
-      line_q <= line_d;
-    end
+  generate
+  for (s = 0; s < LANES*(LANES-1)/2; s = s + 1) begin : g_stage
+    sysmt_2t_4x4_trunc_act_act_skew_stage u_stage (
+      .clk   (clk),
+      .rst_n (rst_n),
+      .d     (line_d[s*LW +: LW]),
+      .q     (line_o[s*LW +: LW])
+    );
   end
+  endgenerate
 
 endmodule

@@ -1,4 +1,7 @@
 sysmt_4t_16x16_pe.v
+sysmt_4t_16x16_act_skew_stage.v
 sysmt_4t_16x16_act_skew.v
+sysmt_4t_16x16_wgt_skew_stage.v
 sysmt_4t_16x16_wgt_skew.v
+sysmt_4t_16x16_drain_col.v
 sysmt_4t_16x16.v

@@ -43,12 +43,10 @@ module sysmt_4t_16x16 (
   wire [ROWS*(COLS+1)*LW-1:0] act_bus;  // row r, entering column c at (r*(COLS+1)+c)*LW
   wire [ROWS*(COLS+1)-1:0] last_bus;  // last flags beside act_bus
   wire [(ROWS+1)*COLS*LW-1:0] wgt_bus;  // column c, entering row r at (r*COLS+c)*LW
-  wire [ROWS*OW-1:0] shadow_bus;  // PE (r, c) result at (r*COLS+c)*ACC
+  wire [ROWS*OW-1:0] shadow_bus;  // PE (r, c) result at (c*ROWS+r)*ACC: column c's rows together
   reg  [ROWS-1:0] row_done_q;  // row r's shadows hold a finished tile: drain it at the next edge
-  wire [(ROWS+1)*OW-1:0] drain_or /* verilator split_var */;  // AND-OR selection of the finished row
   reg  out_valid_q;
   reg  out_last_q;
-  reg  [OW-1:0] out_data_q;
   reg  [3:0] wait_q;  // edges still to wait before the next in_last
   wire [3:0] wait_d;
   wire [ROWS*(LW+1)-1:0] act_lane_in;  // row r: {last, activations}
@@ -96,12 +94,8 @@ module sysmt_4t_16x16 (
     assign act_bus[r*(COLS+1)*LW +: LW] = act_lane_out[r*(LW+1) +: LW];
     assign last_bus[r*(COLS+1)] = act_lane_out[r*(LW+1)+LW];
     assign unused_a_out = ^act_bus[(r*(COLS+1)+COLS)*LW +: LW];
-
-    // The last column's last flag marks row r's shadows as final (written at that edge).
-    assign drain_or[(r+1)*OW +: OW] = drain_or[r*OW +: OW] | ({OW{row_done_q[r]}} & shadow_bus[r*OW +: OW]);
   end
   endgenerate
-  assign drain_or[0 +: OW] = {OW{1'b0}};
   generate
   for (c = 0; c < COLS; c = c + 1) begin : g_col_edge
     wire unused_w_out;  // the last row's weights go nowhere
@@ -123,7 +117,7 @@ module sysmt_4t_16x16 (
         .a_out  (act_bus[(r*(COLS+1)+c+1)*LW +: LW]),
         .l_out  (last_bus[r*(COLS+1)+c+1]),
         .w_out  (wgt_bus[((r+1)*COLS+c)*LW +: LW]),
-        .shadow (shadow_bus[(r*COLS+c)*ACC +: ACC])
+        .shadow (shadow_bus[(c*ROWS+r)*ACC +: ACC])
       );
     end
   end
@@ -141,16 +135,26 @@ module sysmt_4t_16x16 (
       row_done_q <= {ROWS{1'b0}};
       out_valid_q <= 1'b0;
       out_last_q <= 1'b0;
-      out_data_q <= {OW{1'b0}};
     end else begin
       row_done_q <= row_done_d;
       out_valid_q <= |row_done_q;
       out_last_q <= row_done_q[15];
-      out_data_q <= drain_or[ROWS*OW +: OW];
     end
   end
+
+  // The last column's last flag marked row r's shadows as final; each column's drain registers that row.
+  generate
+  for (c = 0; c < COLS; c = c + 1) begin : g_drain
+    sysmt_4t_16x16_drain_col u_drain (
+      .clk      (clk),
+      .rst_n    (rst_n),
+      .row_done (row_done_q),
+      .col_in   (shadow_bus[c*ROWS*ACC +: ROWS*ACC]),
+      .out_data (out_data[c*ACC +: ACC])
+    );
+  end
+  endgenerate
   assign out_valid = out_valid_q;
   assign out_last = out_last_q;
-  assign out_data = out_data_q;
 
 endmodule

@@ -1,4 +1,7 @@
 sysmt_4t_4x4_even_acc16_pe.v
+sysmt_4t_4x4_even_acc16_act_skew_stage.v
 sysmt_4t_4x4_even_acc16_act_skew.v
+sysmt_4t_4x4_even_acc16_wgt_skew_stage.v
 sysmt_4t_4x4_even_acc16_wgt_skew.v
+sysmt_4t_4x4_even_acc16_drain_col.v
 sysmt_4t_4x4_even_acc16.v
