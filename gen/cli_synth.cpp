@@ -89,6 +89,11 @@ void add_synth(CLI::App& app) {
   sub->add_option("-o,--out", so->out, "Output folder (default reports/synth-<name>)");
   sub->add_flag("--gate-sim", so->o.gate_sim, "Also write gate-sim/<name>.v (netlist + cell models) for `sysmt verify --rtl`");
   sub->add_flag("--flatten", so->o.flatten, "Flatten before mapping (slow for large arrays; used by the cross-check)");
+  sub->add_option("--sta", so->o.sta_mode,
+                  "Array timing: whole (one flattened OpenSTA run), modular (parts with registered boundaries, composed), or auto "
+                  "(modular above 64 PEs)")
+      ->check(CLI::IsMember({"auto", "whole", "modular"}))
+      ->capture_default_str();
   sub->callback([so, period] {
     check_period(period, so->o.period_ns);
     run_synth_cli(*so);

@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <memory>
 #include <regex>
+#include <sstream>
 #include <vector>
 
 #include "rtl_generate.hpp"
@@ -264,6 +265,17 @@ std::vector<bool> truth_table(const Group& cell, std::vector<std::string>& input
   return tt;
 }
 
+std::string trim(const std::string& s) {
+  const size_t b = s.find_first_not_of(" \t");
+  const size_t e = s.find_last_not_of(" \t");
+  return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+}
+
+bool is_plain_name(const std::string& s) {
+  const std::string t = trim(s);
+  return !t.empty() && std::all_of(t.begin(), t.end(), [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_'; });
+}
+
 double unit_value(const std::string& text, const std::map<std::string, double>& scale, double fallback) {
   // "1ns", "100ps", "1 ns"
   std::smatch m;
@@ -374,8 +386,91 @@ std::string module_kind(const std::string& name, const std::string& top) {
   if (name == top) return "drain+control";
   auto ends = [&](const std::string& suf) { return name.size() >= suf.size() && name.compare(name.size() - suf.size(), suf.size(), suf) == 0; };
   if (ends("_pe")) return "pe";
-  if (ends("_skew")) return "skew";
+  if (ends("_skew") || ends("_skew_stage")) return "skew";
+  if (ends("_drain_col")) return "drain+control";
   return "other";
+}
+
+// Distinct cell instances on the arrival side of a reported path (ports excluded): 1 when the path is a
+// flip-flop's clock-to-Q straight into an output port.
+int path_instances(const std::string& report) {
+  const size_t end = report.find("data arrival time");
+  const std::string arr = report.substr(0, end);
+  static const std::regex re(R"(\n\s*[-0-9.]+\s+[-0-9.]+\s+[v^]\s+(\S+)/\S+\s+\([^)]*\))");
+  std::set<std::string> inst;
+  for (auto it = std::sregex_iterator(arr.begin(), arr.end(), re); it != std::sregex_iterator(); ++it) inst.insert((*it)[1]);
+  return static_cast<int>(inst.size());
+}
+
+double setup_time(const std::string& report) {
+  std::smatch m;
+  static const std::regex re(R"(([-0-9.]+)\s+[-0-9.]+\s+library setup time)");
+  return std::regex_search(report, m, re) ? -std::atof(m[1].str().c_str()) : 0.0;
+}
+
+// The sections of a log written between "SYSMT-SECTION <tag>" lines.
+std::map<std::string, std::string> sections(const std::string& log) {
+  std::map<std::string, std::string> out;
+  const std::string mark = "SYSMT-SECTION ";
+  size_t p = log.find(mark);
+  while (p != std::string::npos) {
+    const size_t eol = log.find('\n', p);
+    const std::string tag = log.substr(p + mark.size(), eol == std::string::npos ? std::string::npos : eol - p - mark.size());
+    const size_t next = eol == std::string::npos ? std::string::npos : log.find(mark, eol);
+    out[tag] = eol == std::string::npos ? std::string() : log.substr(eol, next == std::string::npos ? std::string::npos : next - eol);
+    p = next;
+  }
+  return out;
+}
+
+// The netlist with each module of `shelled` replaced by a shell of its ports: every input bit (but clk
+// and rst_n) ends at the D pin of a flip-flop `shi_<k>`, every output bit is the Q of a flip-flop
+// `sho_<k>`. Relies on Yosys's write_verilog layout: "module name(ports);", one declaration a line.
+std::string shell_netlist(const std::string& netlist, const std::set<std::string>& shelled, const Liberty& lib) {
+  std::string out;
+  out.reserve(netlist.size());
+  std::istringstream in(netlist);
+  std::string line, body;
+  bool skipping = false;
+  int k = 0;
+  static const std::regex decl(R"(^\s*(input|output)\s+(?:\[(\d+):(\d+)\]\s*)?(\S+)\s*;\s*$)");
+  while (std::getline(in, line)) {
+    if (!skipping && line.rfind("module ", 0) == 0) {
+      const size_t paren = line.find('(');
+      const std::string name = trim(line.substr(7, paren == std::string::npos ? std::string::npos : paren - 7));
+      if (shelled.count(name)) {
+        skipping = true;
+        k = 0;
+        out += line + "\n";
+        continue;
+      }
+    }
+    if (!skipping) {
+      out += line + "\n";
+      continue;
+    }
+    if (trim(line) == "endmodule") {
+      out += line + "\n";
+      skipping = false;
+      continue;
+    }
+    std::smatch m;
+    if (!std::regex_match(line, m, decl)) continue;
+    const bool input = m[1] == "input";
+    const std::string port = m[4];
+    out += line + "\n";
+    if (port == "clk" || port == "rst_n") continue;
+    const bool vec = m[2].matched;
+    const int hi = vec ? std::atoi(m[2].str().c_str()) : 0, lo = vec ? std::atoi(m[3].str().c_str()) : 0;
+    for (int b = std::min(hi, lo); b <= std::max(hi, lo); ++b) {
+      const std::string bit = vec ? fmt::format("{}[{}]", port, b) : port;
+      if (input)
+        out += fmt::format("  {} shi_{} (.{}(clk), .{}({}));\n", lib.dff, k++, lib.dff_clk, lib.dff_d, bit);
+      else
+        out += fmt::format("  {} sho_{} (.{}(clk), .{}(1'b0), .{}({}));\n", lib.dff, k++, lib.dff_clk, lib.dff_d, lib.dff_q, bit);
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -418,7 +513,7 @@ Liberty read_liberty(const std::string& path) {
   lib.corner = fmt::format("{}{}process {}, {} V, {} C", attr("default_operating_conditions"),
                            attr("default_operating_conditions").empty() ? "" : ": ", attr("nom_process"), attr("nom_voltage"),
                            attr("nom_temperature"));
-  double best_nand = 1e300, best_buf = 1e300, best_inv = 1e300;
+  double best_nand = 1e300, best_buf = 1e300, best_inv = 1e300, best_dff = 1e300;
   for (const Group& c : L->children) {
     if (c.type != "cell" || c.args.empty()) continue;
     const std::string& name = c.args[0];
@@ -433,6 +528,30 @@ Liberty read_liberty(const std::string& path) {
         if (ns != g.attrs.end() && ck != g.attrs.end() && ck->second.find('!') == std::string::npos &&
             ck->second.find('\'') == std::string::npos)
           lib.has_plain_dff = true;
+        // A plain one: next_state and clocked_on are input pins, no clear or preset, an output is IQ.
+        const auto ar = c.attrs.find("area");
+        const double a = ar == c.attrs.end() ? 0.0 : std::atof(ar->second.c_str());
+        if (ns != g.attrs.end() && ck != g.attrs.end() && !g.attrs.count("clear") && !g.attrs.count("preset") &&
+            !g.args.empty() && is_plain_name(ns->second) && is_plain_name(ck->second) && a < best_dff) {
+          std::string q;
+          bool d_in = false, ck_in = false;
+          for (const Group& p : c.children) {
+            if (p.type != "pin" || p.args.empty()) continue;
+            const auto dir = p.attrs.find("direction");
+            const auto fn = p.attrs.find("function");
+            if (dir == p.attrs.end()) continue;
+            if (dir->second == "input" && p.args[0] == ns->second) d_in = true;
+            if (dir->second == "input" && p.args[0] == ck->second) ck_in = true;
+            if (dir->second == "output" && fn != p.attrs.end() && trim(fn->second) == g.args[0] && q.empty()) q = p.args[0];
+          }
+          if (d_in && ck_in && !q.empty()) {
+            best_dff = a;
+            lib.dff = name;
+            lib.dff_d = trim(ns->second);
+            lib.dff_clk = trim(ck->second);
+            lib.dff_q = q;
+          }
+        }
       }
     }
     if (seq) {
@@ -471,6 +590,8 @@ std::string sta_version() {
 }
 
 Liberty check_inputs(const Options& o) {
+  if (o.sta_mode != "auto" && o.sta_mode != "whole" && o.sta_mode != "modular")
+    throw InputError("--sta " + o.sta_mode + ": expected auto, whole or modular");
   if (!(o.period_ns >= 0) || !std::isfinite(o.period_ns) || o.period_ns > 1e6)
     throw InputError(fmt::format("--period {}: expected a clock period in ns, greater than 0", o.period_ns));
   if (std::system("command -v yosys > /dev/null 2>&1") != 0) throw InputError("synth: yosys not found on PATH (apt-get install yosys)");
@@ -534,7 +655,13 @@ nlohmann::json run_synth(const Config& cfg, const Liberty& lib, const Options& o
   // 3. Area from the cell counts and the liberty.
   nlohmann::json stat;
   try {
-    stat = nlohmann::json::parse(read_file(work / "stat.json"));
+    // Yosys 0.23 writes the submodule counts of a hierarchy deeper than one level as plain text lines
+    // ("   name   6") into the JSON's design section: drop every line with no JSON punctuation.
+    std::string text, line;
+    std::istringstream in(read_file(work / "stat.json"));
+    while (std::getline(in, line))
+      if (line.find_first_of("\"{}[]") != std::string::npos) text += line + "\n";
+    stat = nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& e) {
     throw InputError(std::string("yosys stat output unreadable: ") + e.what());
   }
@@ -651,11 +778,134 @@ nlohmann::json run_synth(const Config& cfg, const Liberty& lib, const Options& o
     progress(fmt::format("{}: {}: critical path {:.3f} ns, fmax {:.1f} MHz", top, tag, t.min_period_ns, t.fmax_mhz));
     return timing_json(t);
   };
+  // Modular array timing: one OpenSTA run per part, each report split into sections.
+  auto sta_parts = [&](const std::string& design, const std::string& netlist, const std::string& tag, const std::string& reports) {
+    const std::string tcl = fill(templates::kStaParts, {{"LIBERTY", lib.path},
+                                                        {"NETLIST", netlist},
+                                                        {"DESIGN", design},
+                                                        {"PERIOD", fmt::format("{:.6g}", period_lib)},
+                                                        {"REPORTS", reports}});
+    write_file_atomic(work / ("sta_" + tag + ".tcl"), tcl);
+    progress(fmt::format("{}: sta: {} ...", top, tag));
+    t_sta += run_tool("sta -no_init -exit sta_" + tag + ".tcl", work, work / ("sta_" + tag + ".log"), "sta (" + tag + ")");
+    const std::string log = read_file(work / ("sta_" + tag + ".log"));
+    if (log.find("Error") != std::string::npos) throw InputError("sta (" + tag + ") reported errors:\n" + tail(work / ("sta_" + tag + ".log"), 15));
+    return sections(log);
+  };
+  // Returns null (and says why) when the array does not meet the conditions; the caller then times it whole.
+  auto sta_modular = [&]() -> nlohmann::json {
+    const std::string drain_name = top + "_drain_col";
+    std::set<std::string> shelled;
+    for (const std::string& n : {pe_name, drain_name})
+      if (mods.count(n) && mods[n].subs.empty()) shelled.insert(n);
+    if (lib.dff.empty() || shelled.empty()) {
+      progress(fmt::format("{}: modular timing not possible (no plain D flip-flop in the liberty or no PE module): whole array", top));
+      return nullptr;
+    }
+    nlohmann::json parts = nlohmann::json::object();
+    double worst = 0, worst_in = 0;  // longest path seen; longest input-to-register path of a shelled module
+    std::string from, to;
+    bool registered = true;
+    std::string why;
+    for (const std::string& m : shelled) {
+      // Outputs drive a neighbour's inputs: the load ABC was told (four NAND2 inputs), not nothing.
+      const std::string load = lib.nand2_input_cap > 0 ? fmt::format("set_load {:.6g} [all_outputs]\n", 4 * lib.nand2_input_cap) : "";
+      const auto sec = sta_parts(m, top + ".netlist.v", "part_" + m.substr(top.size() + 1),
+                                 load +
+                                 "puts \"SYSMT-SECTION in\"\n"
+                                 "report_checks -path_delay max -digits 4 -from $sysmt_inputs\n"
+                                 "puts \"SYSMT-SECTION out\"\n"
+                                 "report_checks -path_delay max -digits 4 -to [all_outputs]\n"
+                                 "puts \"SYSMT-SECTION through\"\n"
+                                 "report_checks -path_delay max -digits 4 -from $sysmt_inputs -to [all_outputs]\n");
+      const Timing all = parse_sta(sec.count("all") ? sec.at("all") : "", period_lib, lib.time_unit_ns);
+      const Timing tin = parse_sta(sec.count("in") ? sec.at("in") : "", period_lib, lib.time_unit_ns);
+      const Timing tout = parse_sta(sec.count("out") ? sec.at("out") : "", period_lib, lib.time_unit_ns);
+      const Timing thr = parse_sta(sec.count("through") ? sec.at("through") : "", period_lib, lib.time_unit_ns);
+      if (!all.ok) throw InputError("sta (" + m + "): no timing path found");
+      const int out_cells = tout.ok ? path_instances(sec.at("out")) : 0;
+      if (thr.ok) {
+        registered = false;
+        why += fmt::format(" {} has a combinational path from input {} to output {};", m, thr.startpoint, thr.endpoint);
+      }
+      if (tout.ok && out_cells != 1) {
+        registered = false;
+        why += fmt::format(" {}: output {} is not driven by a flip-flop alone ({} cells);", m, tout.endpoint, out_cells);
+      }
+      parts[m] = {{"critical_path_ns", all.min_period_ns},
+                  {"startpoint", all.startpoint},
+                  {"endpoint", all.endpoint},
+                  {"input_to_register_ns", tin.ok ? tin.min_period_ns : 0.0},
+                  {"input_to_register_setup_ns", tin.ok ? setup_time(sec.at("in")) * lib.time_unit_ns : 0.0},
+                  {"register_to_output_ns", tout.ok ? tout.arrival * lib.time_unit_ns : 0.0},
+                  {"output_registered", !tout.ok || out_cells == 1},
+                  {"input_to_output_path", thr.ok}};
+      if (all.min_period_ns > worst) {
+        worst = all.min_period_ns;
+        from = m + ": " + all.startpoint;
+        to = all.endpoint;
+      }
+      if (tin.ok) worst_in = std::max(worst_in, tin.min_period_ns);
+    }
+    if (!registered) {
+      progress(fmt::format("{}: modular timing not valid:{} timing the whole array", top, why));
+      return nullptr;
+    }
+    // The rest of the array with the shelled modules as flip-flops at their ports.
+    std::set<std::string> names;
+    for (const std::string& m : shelled) names.insert(m);
+    write_file_atomic(work / (top + ".frame.v"), shell_netlist(read_file(work / (top + ".netlist.v")), names, lib));
+    const auto sec = sta_parts(top, top + ".frame.v", "frame",
+                               fmt::format("puts \"SYSMT-SECTION shells\"\n"
+                                           "report_checks -path_delay max -digits 4 -to [get_pins -hierarchical shi_*/{}]\n",
+                                           lib.dff_d));
+    const Timing fall = parse_sta(sec.count("all") ? sec.at("all") : "", period_lib, lib.time_unit_ns);
+    const Timing fsh = parse_sta(sec.count("shells") ? sec.at("shells") : "", period_lib, lib.time_unit_ns);
+    if (!fall.ok) throw InputError("sta (frame): no timing path found");
+    // A path into a shelled module = the frame's path to the shell flip-flop minus that flip-flop's setup,
+    // plus the module's own input-to-register path (conservative: the worst of each, whatever the pair).
+    const double shell_setup = fsh.ok ? setup_time(sec.at("shells")) * lib.time_unit_ns : 0.0;
+    const double cross = fsh.ok ? fsh.min_period_ns - shell_setup + worst_in : 0.0;
+    parts["frame"] = {{"critical_path_ns", fall.min_period_ns},
+                      {"startpoint", fall.startpoint},
+                      {"endpoint", fall.endpoint},
+                      {"to_shell_ns", fsh.ok ? fsh.min_period_ns : 0.0},
+                      {"to_shell_endpoint", fsh.endpoint},
+                      {"shell_setup_ns", shell_setup}};
+    if (fall.min_period_ns > worst) {
+      worst = fall.min_period_ns;
+      from = "frame: " + fall.startpoint;
+      to = fall.endpoint;
+    }
+    if (cross > worst) {
+      worst = cross;
+      from = "frame: " + fsh.startpoint;
+      to = "(into a shelled module's input-to-register path) " + fsh.endpoint;
+    }
+    const double slack_ns = period_ns - worst;
+    progress(fmt::format("{}: array (modular): critical path {:.3f} ns, fmax {:.1f} MHz", top, worst, worst > 0 ? 1000.0 / worst : 0.0));
+    return {{"critical_path_ns", worst},
+            {"fmax_mhz", worst > 0 ? 1000.0 / worst : 0.0},
+            {"slack_ns", slack_ns},
+            {"startpoint", from},
+            {"endpoint", to},
+            {"path_lines", 0},
+            {"method", "modular"},
+            {"boundary_registered", true},
+            {"into_shelled_ns", cross},
+            {"parts", parts}};
+  };
   nlohmann::json timing = nullptr;
   if (o.timing) {
     timing = nlohmann::json::object();
     if (!o.flatten && mods.count(pe_name)) timing["pe"] = sta(pe_name, "pe");
-    timing["array"] = sta(top, "array");
+    const bool modular =
+        !o.flatten && (o.sta_mode == "modular" || (o.sta_mode == "auto" && cfg.rows * cfg.cols > kModularAbovePes));
+    if (modular) timing["array"] = sta_modular();
+    if (timing["array"].is_null()) {
+      timing["array"] = sta(top, "array");
+      timing["array"]["method"] = "whole";
+    }
   }
 
   // 5. Gate-level simulation netlist.
@@ -683,6 +933,7 @@ nlohmann::json run_synth(const Config& cfg, const Liberty& lib, const Options& o
       {"rounding", to_string(cfg.rounding)},
       {"zero_skip", to_string(cfg.zero_skip)},
       {"flatten", o.flatten},
+      {"sta_mode", o.sta_mode},
       {"liberty", {{"file", lib.path}, {"library", lib.library}, {"corner", lib.corner}, {"time_unit_ns", lib.time_unit_ns},
                    {"nand2_cell", lib.nand2}, {"nand2_area_um2", lib.nand2_area}, {"abc_driving_cell", lib.buffer.empty() ? lib.inverter : lib.buffer}}},
       {"clock_period_ns", period_ns},
@@ -742,6 +993,17 @@ std::string report_markdown(const nlohmann::json& r) {
       const auto& t = r["timing"][k];
       md += fmt::format("| {} | {:.3f} | {:.1f} | {:.3f} | `{}` | `{}` |\n", k, t["critical_path_ns"].get<double>(), t["fmax_mhz"].get<double>(),
                         t["slack_ns"].get<double>(), t["startpoint"].get<std::string>(), t["endpoint"].get<std::string>());
+    }
+    const auto& a = r["timing"]["array"];
+    if (a.contains("method") && a["method"] == "modular") {
+      md += "\nArray timed **modularly** (docs/synthesis.md): every port of the PE and drain-column modules is registered "
+            "(checked), so the array path is the worst of these parts:\n\n| part | critical path ns | from | to |\n|---|---:|---|---|\n";
+      for (const auto& [n, p] : a["parts"].items())
+        md += fmt::format("| {} | {:.3f} | `{}` | `{}` |\n", n, p["critical_path_ns"].get<double>(), p["startpoint"].get<std::string>(),
+                          p["endpoint"].get<std::string>());
+      md += fmt::format("| frame into a module's input logic | {:.3f} | | |\n", a["into_shelled_ns"].get<double>());
+    } else if (a.contains("method")) {
+      md += "\nArray timed whole (flattened by OpenSTA).\n";
     }
   }
   md += fmt::format("\nTools: {}; {}. Run time: yosys {:.1f} s, sta {:.1f} s, total {:.1f} s.\n", r["tools"]["yosys"].get<std::string>(),

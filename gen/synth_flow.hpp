@@ -29,6 +29,8 @@ struct Liberty {
   std::string nand2, buffer, inverter;  // smallest cell of each function ("" when absent)
   double nand2_area = 0, nand2_input_cap = 0;
   bool has_plain_dff = false;  // some cell is a D flip-flop on a rising edge (for dfflibmap)
+  // The smallest plain D flip-flop (no set/reset) and its pins: the boundary shells of modular timing.
+  std::string dff, dff_clk, dff_d, dff_q;
 };
 
 // Parses the liberty; InputError naming the file when it cannot be read or lacks a NAND2 or a D flip-flop.
@@ -43,7 +45,13 @@ struct Options {
   bool flatten = false;   // flatten before mapping (cross-check only: slow for large arrays)
   bool timing = true;     // run OpenSTA
   bool gate_sim = false;  // also write gate-sim/<name>.v: netlist plus cell models, for `sysmt verify --rtl`
+  // Array timing: "whole" times the flattened array in one OpenSTA run (memory grows with the PE count:
+  // 8.7 GB at 64x64 T=4); "modular" times the PE and the drain column alone and the rest of the array with
+  // those modules replaced by flip-flop shells at their ports, then composes (docs/synthesis.md); "auto"
+  // is whole up to kModularAbovePes PEs and modular above (always whole when flattened).
+  std::string sta_mode = "auto";
 };
+inline constexpr int kModularAbovePes = 64;
 
 using Progress = std::function<void(const std::string&)>;
 

@@ -30,12 +30,13 @@ nlohmann::json synth_run(const Config& c, synth::Options o, const TempDir& d, co
 }
 
 // State bits of the generated array, from the architecture (docs/architecture.md), not the generator:
-// PE: T*8 activation and weight registers, last flag, accumulator and shadow; skew: row r delays T*8+1
+// PE: T*8 activation and weight registers, last flag, accumulator and shadow, the registered hazard
+// decision (T=2: shared, sel; T=4: half, quarter, 2-bit t1 and t2); skew: row r delays T*8+1
 // bits r times, column c delays T*8 bits c times; top: row_done per row, out_valid, out_last, one
 // output row and the tile spacing counter (width of D-1, D = max(rows, cols)).
 long state_bits(const Config& c) {
   const long T = c.threads, R = c.rows, C = c.cols, A = c.acc_bits;
-  const long pe = 2 * T * 8 + 1 + 2 * A;
+  const long pe = 2 * T * 8 + 1 + 2 * A + (T == 1 ? 0 : T == 2 ? 2 : 6);
   const long skew = (T * 8 + 1) * R * (R - 1) / 2 + T * 8 * C * (C - 1) / 2;
   long d1 = std::max(R, C) - 1, wait = 0;
   while (d1 > 0) {
@@ -61,6 +62,10 @@ TEST(Liberty, CellsAreFoundByFunction) {
   EXPECT_EQ(l.buffer, "BUFX2");
   EXPECT_TRUE(l.has_plain_dff);
   EXPECT_TRUE(l.sequential.count("DFFPOSX1"));
+  EXPECT_EQ(l.dff, "DFFPOSX1");  // the plain flip-flop of the modular timing's shells
+  EXPECT_EQ(l.dff_d, "D");
+  EXPECT_EQ(l.dff_clk, "CLK");
+  EXPECT_EQ(l.dff_q, "Q");
   EXPECT_DOUBLE_EQ(l.time_unit_ns, 1.0);
 }
 
@@ -98,6 +103,28 @@ TEST_P(HierVsFlat, AreaWithinTwoPercent) {
   EXPECT_LT(std::fabs(hier - flat) / flat, 0.02) << "hierarchical " << hier << " um^2, flattened " << flat << " um^2";
 }
 INSTANTIATE_TEST_SUITE_P(Synth, HierVsFlat, ::testing::Values(2), [](const auto& i) { return std::to_string(i.param) + "T"; });
+
+// Modular timing (PE and drain column alone, the rest with flip-flop shells at their ports) against
+// OpenSTA on the whole flattened array: every module boundary is registered, and the two critical paths
+// agree within 2%.
+TEST(ModularTiming, AgreesWithWholeArrayTiming) {
+  TempDir d;
+  const Config c = load_config(kCfg + "sysmt_4t_4x4.yaml");
+  synth::Options o;
+  o.sta_mode = "whole";
+  const nlohmann::json w = synth_run(c, o, d, "whole")["timing"]["array"];
+  o.sta_mode = "modular";
+  const nlohmann::json m = synth_run(c, o, d, "modular")["timing"]["array"];
+  EXPECT_EQ(w["method"], "whole");
+  ASSERT_EQ(m["method"], "modular") << m.dump(2);
+  EXPECT_TRUE(m["boundary_registered"].get<bool>());
+  for (const char* part : {"frame", "sysmt_4t_4x4_pe", "sysmt_4t_4x4_drain_col"}) {
+    ASSERT_TRUE(m["parts"].contains(part)) << part;
+    EXPECT_FALSE(m["parts"][part].value("input_to_output_path", false)) << part;
+  }
+  const double whole = w["critical_path_ns"].get<double>(), modular = m["critical_path_ns"].get<double>();
+  EXPECT_LT(std::fabs(modular - whole) / whole, 0.02) << "modular " << modular << " ns, whole " << whole << " ns";
+}
 
 class FlipFlops : public ::testing::TestWithParam<std::string> {};
 
