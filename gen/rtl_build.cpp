@@ -214,7 +214,6 @@ Module build_pe(const Config& c, const ArrayFacts& f) {
   b.reg("acc_q", W("ACC", ACC), "running sum of the current tile");
   b.reg("shadow_q", W("ACC", ACC), "sum of the previous tile");
   b.wire("prod", W("PW", PW), "this cycle's product sum, two's complement");
-  std::vector<RegUpdate> mode_regs;  // T > 1: the hazard decision, registered with the operands
 
   if (T == 1) {
     b.comment("8b unsigned x 8b signed: one unsigned 8x8 multiply, minus a << 8 when w is negative.");
@@ -222,11 +221,9 @@ Module build_pe(const Config& c, const ArrayFacts& f) {
     b.assign("prod", PW, "m - (w_q[7] ? {a_q, 8'd0} : 16'd0)");
   } else {
     const bool act_only = c.zero_skip == ZeroSkip::Act;
-    b.comment(std::string(act_only ? "Thread t is active when its activation is non-zero (zero_skip: act)."
-                                   : "Thread t is active when its activation and weight are both non-zero (zero_skip: both).") +
-              "\nThe hazard decision (which threads share the multiplier, and how) is made from the incoming\n"
-              "operands (the neighbours' registers) and registered beside a_q and w_q: it leaves the multiply path.");
-    b.wire("act_in", W("T", T), "threads active in the incoming K-group");
+    b.comment(act_only ? "Thread t is active when its activation is non-zero (zero_skip: act)."
+                       : "Thread t is active when its activation and weight are both non-zero (zero_skip: both).");
+    b.wire("act", W("T", T), "active threads");
     b.wire("ra_nib", W("T*4", 4 * T), "Ra(a_t): nibble, at shift 4 when ra_sh[t]");
     b.wire("ra_sh", W("T", T));
     if (T == 4) {
@@ -235,7 +232,7 @@ Module build_pe(const Config& c, const ArrayFacts& f) {
     }
     GenFor g{"g_thread", "t", "T", T, {}};
     Body gb{g.body};
-    gb.assign_slice("act_in", "[t]", 1, act_only ? "|a_in[t*8 +: 8]" : "(|a_in[t*8 +: 8]) & (|w_in[t*8 +: 8])");
+    gb.assign_slice("act", "[t]", 1, act_only ? "|a_q[t*8 +: 8]" : "(|a_q[t*8 +: 8]) & (|w_q[t*8 +: 8])");
     emit_ra(gb, c.rounding);
     if (T == 4) emit_rw(gb, c.rounding);
     b.item(std::move(g));
@@ -247,14 +244,12 @@ Module build_pe(const Config& c, const ArrayFacts& f) {
       b.comment(
           "One active thread (or none): the sub-multipliers form its exact 8x8 product from the low and\n"
           "high activation nibbles. Both active: each computes Ra(a_t) * w_t.");
-      b.reg("shared_q", W(1), "both threads active: Ra(a_t) x w_t");
-      b.reg("sel_q", W(1), "thread 1 active: the exact product is thread 1's");
-      mode_regs = {{"shared_q", "act_in[0] & act_in[1]", "1'b0"}, {"sel_q", "act_in[1]", "1'b0"}};
-      b.define("a_x", W(8), "sel_q ? a_q[8 +: 8] : a_q[0 +: 8]", "the active thread's operands");
-      b.define("w_x", W(8), "sel_q ? w_q[8 +: 8] : w_q[0 +: 8]");
-      b.assign("sub_x", 8, "shared_q ? ra_nib : {a_x[7:4], a_x[3:0]}");
-      b.assign("sub_y", 16, "shared_q ? w_q : {w_x, w_x}");
-      b.assign("sub_sh", 2, "shared_q ? ra_sh : 2'b10");
+      b.define("shared", W(1), "act[0] & act[1]");
+      b.define("a_x", W(8), "act[1] ? a_q[8 +: 8] : a_q[0 +: 8]", "the active thread's operands");
+      b.define("w_x", W(8), "act[1] ? w_q[8 +: 8] : w_q[0 +: 8]");
+      b.assign("sub_x", 8, "shared ? ra_nib : {a_x[7:4], a_x[3:0]}");
+      b.assign("sub_y", 16, "shared ? w_q : {w_x, w_x}");
+      b.assign("sub_sh", 2, "shared ? ra_sh : 2'b10");
       b.wire("term", W("SUBS*PW", 2 * PW));
       emit_submul(b, 2, 4, 8, 1, true, PW);
     } else {
@@ -267,19 +262,12 @@ Module build_pe(const Config& c, const ArrayFacts& f) {
           "and a_hi*w_hi << 8 of that thread (t1 = t2). Two active threads t1 < t2: t1 takes sub-multipliers 0\n"
           "and 2 (Ra(a) * w as low and high weight nibble), t2 takes 1 and 3. Three or four: sub-multiplier t\n"
           "computes Ra(a_t) * Rw(w_t); inactive threads have a zero operand, so they add zero.");
-      b.define("n_act", W(3), "{2'd0, act_in[0]} + {2'd0, act_in[1]} + {2'd0, act_in[2]} + {2'd0, act_in[3]}");
-      b.reg("half_q", W(1), "two active: Ra(a) x w");
-      b.reg("quarter_q", W(1), "three or four active: Ra(a) x Rw(w)");
-      b.reg("t1_q", W(2), "first active thread (t1)");
-      b.reg("t2_q", W(2), "last active thread (t2)");
-      mode_regs = {{"half_q", "n_act == 3'd2", "1'b0"},
-                   {"quarter_q", "n_act > 3'd2", "1'b0"},
-                   {"t1_q", "act_in[0] ? 2'd0 : act_in[1] ? 2'd1 : act_in[2] ? 2'd2 : act_in[3] ? 2'd3 : 2'd0", "2'd0"},
-                   {"t2_q", "act_in[3] ? 2'd3 : act_in[2] ? 2'd2 : act_in[1] ? 2'd1 : 2'd0", "2'd0"}};
-      b.define("half", W(1), "half_q");
-      b.define("quarter", W(1), "quarter_q");
-      b.define("t1_sel", W(2), "t1_q");
-      b.define("t2_sel", W(2), "t2_q");
+      b.define("n_act", W(3), "{2'd0, act[0]} + {2'd0, act[1]} + {2'd0, act[2]} + {2'd0, act[3]}");
+      b.define("half", W(1), "n_act == 3'd2", "two active: Ra(a) x w");
+      b.define("quarter", W(1), "n_act > 3'd2", "three or four active: Ra(a) x Rw(w)");
+      b.define("t1_sel", W(2), "act[0] ? 2'd0 : act[1] ? 2'd1 : act[2] ? 2'd2 : act[3] ? 2'd3 : 2'd0",
+               "first active thread (t1)");
+      b.define("t2_sel", W(2), "act[3] ? 2'd3 : act[2] ? 2'd2 : act[1] ? 2'd1 : 2'd0", "last active thread (t2)");
       b.define("t1_alo", W(4), "a_q[{t1_sel, 3'd0} +: 4]", "exact mode uses t1's low and t2's high nibble");
       b.define("t1_w", W(8), "w_q[{t1_sel, 3'd0} +: 8]");
       b.define("t2_ahi", W(4), "a_q[{t2_sel, 3'd4} +: 4]");
@@ -313,13 +301,11 @@ Module build_pe(const Config& c, const ArrayFacts& f) {
   b.define("sum", W("ACC", ACC), "acc_q + " + prod_ext);
   b.define("acc_d", W("ACC", ACC), "l_q ? {ACC{1'b0}} : sum");
   b.define("shadow_d", W("ACC", ACC), "l_q ? sum : shadow_q");
-  std::vector<RegUpdate> regs = {{"a_q", "a_in", zero(W("T*8", 8 * T))},
-                                 {"w_q", "w_in", zero(W("T*8", 8 * T))},
-                                 {"l_q", "l_in", "1'b0"}};
-  regs.insert(regs.end(), mode_regs.begin(), mode_regs.end());
-  regs.push_back({"acc_q", "acc_d", zero(W("ACC", ACC))});
-  regs.push_back({"shadow_q", "shadow_d", zero(W("ACC", ACC))});
-  b.regs("", std::move(regs));
+  b.regs("", {{"a_q", "a_in", zero(W("T*8", 8 * T))},
+              {"w_q", "w_in", zero(W("T*8", 8 * T))},
+              {"l_q", "l_in", "1'b0"},
+              {"acc_q", "acc_d", zero(W("ACC", ACC))},
+              {"shadow_q", "shadow_d", zero(W("ACC", ACC))}});
   b.assign("a_out", 8 * T, "a_q");
   b.assign("w_out", 8 * T, "w_q");
   b.assign("l_out", 1, "l_q");
@@ -522,9 +508,7 @@ ArrayFacts array_facts(const Config& c) {
   f.act_skew = c.rows > 1 ? c.name + "_act_skew" : "";
   f.wgt_skew = c.cols > 1 ? c.name + "_wgt_skew" : "";
   const long long R = c.rows, C = c.cols, T = c.threads, ACC = c.acc_bits;
-  // a_q, w_q, l_q, acc_q, shadow_q; the hazard decision: T=2 shared_q, sel_q; T=4 half_q, quarter_q, t1_q, t2_q
-  const long long mode = T == 1 ? 0 : T == 2 ? 2 : 6;
-  const long long pe = 16 * T + 1 + 2 * ACC + mode;
+  const long long pe = 16 * T + 1 + 2 * ACC;  // a_q, w_q, l_q, acc_q, shadow_q
   const long long skew = (8 * T + 1) * R * (R - 1) / 2 + 8 * T * C * (C - 1) / 2;
   const long long ctrl = f.drain_interval > 1 ? clog2(f.drain_interval) : 0;
   const long long drain = R + 2 + C * ACC;  // row_done_q, out_valid_q, out_last_q, out_data_q

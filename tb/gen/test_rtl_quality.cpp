@@ -46,16 +46,14 @@ std::vector<Case> sweep() {
 }
 
 // State the array must hold, from the config alone (docs/architecture.md, "State"): per PE the operand
-// registers (2 x 8T), the last flag, the accumulator and the shadow, and the registered hazard decision
-// (T=2: shared and select, 2 bits; T=4: half, quarter, t1, t2, 6 bits); the input skew (row r: r stages of
+// registers (2 x 8T), the last flag, the accumulator and the shadow; the input skew (row r: r stages of
 // 8T activation bits + last flag; column c: c stages of 8T weight bits); the in_ready countdown
 // (ceil(log2 D) bits when D > 1); the drain (row_done per row, out_valid, out_last, out_data).
 long long expected_flip_flops(const Config& c) {
   const long long R = c.rows, C = c.cols, T = c.threads, A = c.acc_bits, D = std::max(R, C);
   long long wait_bits = 0;
   while ((1LL << wait_bits) < D) ++wait_bits;
-  const long long mode = T == 2 ? 2 : T == 4 ? 6 : 0;
-  return R * C * (8 * T + 8 * T + 1 + A + A + mode) + R * (R - 1) / 2 * (8 * T + 1) + C * (C - 1) / 2 * (8 * T) +
+  return R * C * (8 * T + 8 * T + 1 + A + A) + R * (R - 1) / 2 * (8 * T + 1) + C * (C - 1) / 2 * (8 * T) +
          wait_bits + R + 2 + C * A;
 }
 

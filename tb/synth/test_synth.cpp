@@ -30,13 +30,12 @@ nlohmann::json synth_run(const Config& c, synth::Options o, const TempDir& d, co
 }
 
 // State bits of the generated array, from the architecture (docs/architecture.md), not the generator:
-// PE: T*8 activation and weight registers, last flag, accumulator and shadow, the registered hazard
-// decision (T=2: shared, sel; T=4: half, quarter, 2-bit t1 and t2); skew: row r delays T*8+1
+// PE: T*8 activation and weight registers, last flag, accumulator and shadow; skew: row r delays T*8+1
 // bits r times, column c delays T*8 bits c times; top: row_done per row, out_valid, out_last, one
 // output row and the tile spacing counter (width of D-1, D = max(rows, cols)).
 long state_bits(const Config& c) {
   const long T = c.threads, R = c.rows, C = c.cols, A = c.acc_bits;
-  const long pe = 2 * T * 8 + 1 + 2 * A + (T == 1 ? 0 : T == 2 ? 2 : 6);
+  const long pe = 2 * T * 8 + 1 + 2 * A;
   const long skew = (T * 8 + 1) * R * (R - 1) / 2 + T * 8 * C * (C - 1) / 2;
   long d1 = std::max(R, C) - 1, wait = 0;
   while (d1 > 0) {

@@ -36,14 +36,13 @@ module sysmt_2t_1x1_pe (
   reg  [ACC-1:0] acc_q;  // running sum of the current tile
   reg  [ACC-1:0] shadow_q;  // sum of the previous tile
   wire [PW-1:0] prod;  // this cycle's product sum, two's complement
-  wire [T-1:0] act_in;  // threads active in the incoming K-group
+  wire [T-1:0] act;  // active threads
   wire [T*4-1:0] ra_nib;  // Ra(a_t): nibble, at shift 4 when ra_sh[t]
   wire [T-1:0] ra_sh;
   wire [7:0] sub_x;  // sub-multiplier k: 4b unsigned x 8b signed
   wire [15:0] sub_y;
   wire [1:0] sub_sh;  // sub-multiplier k's product is shifted by 4 when set
-  reg  shared_q;  // both threads active: Ra(a_t) x w_t
-  reg  sel_q;  // thread 1 active: the exact product is thread 1's
+  wire shared;
   wire [7:0] a_x;  // the active thread's operands
   wire [7:0] w_x;
   wire [SUBS*PW-1:0] term;
@@ -52,14 +51,12 @@ module sysmt_2t_1x1_pe (
   wire [ACC-1:0] shadow_d;
 
   // Thread t is active when its activation and weight are both non-zero (zero_skip: both).
-  // The hazard decision (which threads share the multiplier, and how) is made from the incoming
-  // operands (the neighbours' registers) and registered beside a_q and w_q: it leaves the multiply path.
   generate
   for (t = 0; t < T; t = t + 1) begin : g_thread
     wire [3:0] a_hi;
     wire [3:0] a_lo;
     wire a_inc;  // round half up
-    assign act_in[t] = (|a_in[t*8 +: 8]) & (|w_in[t*8 +: 8]);
+    assign act[t] = (|a_q[t*8 +: 8]) & (|w_q[t*8 +: 8]);
     assign a_hi = a_q[t*8+4 +: 4];
     assign a_lo = a_q[t*8 +: 4];
     assign ra_sh[t] = |a_hi;
@@ -70,11 +67,12 @@ module sysmt_2t_1x1_pe (
 
   // One active thread (or none): the sub-multipliers form its exact 8x8 product from the low and
   // high activation nibbles. Both active: each computes Ra(a_t) * w_t.
-  assign a_x = sel_q ? a_q[8 +: 8] : a_q[0 +: 8];
-  assign w_x = sel_q ? w_q[8 +: 8] : w_q[0 +: 8];
-  assign sub_x = shared_q ? ra_nib : {a_x[7:4], a_x[3:0]};
-  assign sub_y = shared_q ? w_q : {w_x, w_x};
-  assign sub_sh = shared_q ? ra_sh : 2'b10;
+  assign shared = act[0] & act[1];
+  assign a_x = act[1] ? a_q[8 +: 8] : a_q[0 +: 8];
+  assign w_x = act[1] ? w_q[8 +: 8] : w_q[0 +: 8];
+  assign sub_x = shared ? ra_nib : {a_x[7:4], a_x[3:0]};
+  assign sub_y = shared ? w_q : {w_x, w_x};
+  assign sub_sh = shared ? ra_sh : 2'b10;
 
   // Shared multiplier: 2 unsigned 4b x 8b sub-multipliers with sign correction.
   generate
@@ -101,16 +99,12 @@ module sysmt_2t_1x1_pe (
       a_q <= {T*8{1'b0}};
       w_q <= {T*8{1'b0}};
       l_q <= 1'b0;
-      shared_q <= 1'b0;
-      sel_q <= 1'b0;
       acc_q <= {ACC{1'b0}};
       shadow_q <= {ACC{1'b0}};
     end else begin
       a_q <= a_in;
       w_q <= w_in;
       l_q <= l_in;
-      shared_q <= act_in[0] & act_in[1];
-      sel_q <= act_in[1];
       acc_q <= acc_d;
       shadow_q <= shadow_d;
     end

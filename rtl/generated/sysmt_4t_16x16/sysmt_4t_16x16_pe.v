@@ -36,7 +36,7 @@ module sysmt_4t_16x16_pe (
   reg  [ACC-1:0] acc_q;  // running sum of the current tile
   reg  [ACC-1:0] shadow_q;  // sum of the previous tile
   wire [PW-1:0] prod;  // this cycle's product sum, two's complement
-  wire [T-1:0] act_in;  // threads active in the incoming K-group
+  wire [T-1:0] act;  // active threads
   wire [T*4-1:0] ra_nib;  // Ra(a_t): nibble, at shift 4 when ra_sh[t]
   wire [T-1:0] ra_sh;
   wire [T*4-1:0] rw_nib;  // Rw(w_t): signed nibble, at shift 4 when rw_sh[t]
@@ -46,14 +46,10 @@ module sysmt_4t_16x16_pe (
   wire [3:0] sub_signed;
   wire [7:0] sub_sh;  // sub-multiplier k's product is shifted by 4 * sub_sh[k*2 +: 2]
   wire [2:0] n_act;
-  reg  half_q;  // two active: Ra(a) x w
-  reg  quarter_q;  // three or four active: Ra(a) x Rw(w)
-  reg  [1:0] t1_q;  // first active thread (t1)
-  reg  [1:0] t2_q;  // last active thread (t2)
-  wire half;
-  wire quarter;
-  wire [1:0] t1_sel;
-  wire [1:0] t2_sel;
+  wire half;  // two active: Ra(a) x w
+  wire quarter;  // three or four active: Ra(a) x Rw(w)
+  wire [1:0] t1_sel;  // first active thread (t1)
+  wire [1:0] t2_sel;  // last active thread (t2)
   wire [3:0] t1_alo;  // exact mode uses t1's low and t2's high nibble
   wire [7:0] t1_w;
   wire [3:0] t2_ahi;
@@ -69,8 +65,6 @@ module sysmt_4t_16x16_pe (
   wire [ACC-1:0] shadow_d;
 
   // Thread t is active when its activation and weight are both non-zero (zero_skip: both).
-  // The hazard decision (which threads share the multiplier, and how) is made from the incoming
-  // operands (the neighbours' registers) and registered beside a_q and w_q: it leaves the multiply path.
   generate
   for (t = 0; t < T; t = t + 1) begin : g_thread
     wire [3:0] a_hi;
@@ -79,7 +73,7 @@ module sysmt_4t_16x16_pe (
     wire [3:0] w_hi;
     wire [3:0] w_lo;
     wire w_inc;  // round half up
-    assign act_in[t] = (|a_in[t*8 +: 8]) & (|w_in[t*8 +: 8]);
+    assign act[t] = (|a_q[t*8 +: 8]) & (|w_q[t*8 +: 8]);
     assign a_hi = a_q[t*8+4 +: 4];
     assign a_lo = a_q[t*8 +: 4];
     assign ra_sh[t] = |a_hi;
@@ -97,11 +91,11 @@ module sysmt_4t_16x16_pe (
   // and a_hi*w_hi << 8 of that thread (t1 = t2). Two active threads t1 < t2: t1 takes sub-multipliers 0
   // and 2 (Ra(a) * w as low and high weight nibble), t2 takes 1 and 3. Three or four: sub-multiplier t
   // computes Ra(a_t) * Rw(w_t); inactive threads have a zero operand, so they add zero.
-  assign n_act = {2'd0, act_in[0]} + {2'd0, act_in[1]} + {2'd0, act_in[2]} + {2'd0, act_in[3]};
-  assign half = half_q;
-  assign quarter = quarter_q;
-  assign t1_sel = t1_q;
-  assign t2_sel = t2_q;
+  assign n_act = {2'd0, act[0]} + {2'd0, act[1]} + {2'd0, act[2]} + {2'd0, act[3]};
+  assign half = n_act == 3'd2;
+  assign quarter = n_act > 3'd2;
+  assign t1_sel = act[0] ? 2'd0 : act[1] ? 2'd1 : act[2] ? 2'd2 : act[3] ? 2'd3 : 2'd0;
+  assign t2_sel = act[3] ? 2'd3 : act[2] ? 2'd2 : act[1] ? 2'd1 : 2'd0;
   assign t1_alo = a_q[{t1_sel, 3'd0} +: 4];
   assign t1_w = w_q[{t1_sel, 3'd0} +: 8];
   assign t2_ahi = a_q[{t2_sel, 3'd4} +: 4];
@@ -142,20 +136,12 @@ module sysmt_4t_16x16_pe (
       a_q <= {T*8{1'b0}};
       w_q <= {T*8{1'b0}};
       l_q <= 1'b0;
-      half_q <= 1'b0;
-      quarter_q <= 1'b0;
-      t1_q <= 2'd0;
-      t2_q <= 2'd0;
       acc_q <= {ACC{1'b0}};
       shadow_q <= {ACC{1'b0}};
     end else begin
       a_q <= a_in;
       w_q <= w_in;
       l_q <= l_in;
-      half_q <= n_act == 3'd2;
-      quarter_q <= n_act > 3'd2;
-      t1_q <= act_in[0] ? 2'd0 : act_in[1] ? 2'd1 : act_in[2] ? 2'd2 : act_in[3] ? 2'd3 : 2'd0;
-      t2_q <= act_in[3] ? 2'd3 : act_in[2] ? 2'd2 : act_in[1] ? 2'd1 : 2'd0;
       acc_q <= acc_d;
       shadow_q <= shadow_d;
     end
