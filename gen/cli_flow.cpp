@@ -222,7 +222,7 @@ void run_flow(const FlowOptions& o) {
       gp += "set terminal " + term + "\nset output '" + file + "'\n" +
             fmt::format("set title 'SySMT {}x{} against the paper (ratios to the 1-thread array)'\n", o.rows, o.cols) +
             "set style data histograms\nset style histogram clustered gap 1\nset style fill solid 0.8 border -1\n"
-            "set key top left\nset grid ytics\nset yrange [0:*]\nset ylabel 'x of 1T'\n"
+            "set key top left\nset grid ytics\nset yrange [0:4.6]\nset ylabel 'x of 1T'\n"
             "plot 'summary.dat' using 2:xtic(1) title 'area (paper)', '' using 3 title 'area (ours)', "
             "'' using 4 title 'speedup (paper)', '' using 5 title 'speedup in cycles (ours)', '' using 6 title 'speedup in time (ours)'\n";
     write_file_atomic(out / "summary.gp", gp);
