@@ -32,12 +32,6 @@ struct FlowOptions {
   bool skip_verify = false;
 };
 
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char ch : s) q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
-  return q + "'";
-}
-
 fs::path self_exe() { return fs::read_symlink("/proc/self/exe"); }
 
 struct Step {
@@ -49,7 +43,7 @@ struct Step {
 int run_step(const Step& s, const std::string& args, const fs::path& log) {
   std::fprintf(stderr, "[flow %d/%d] %s ...\n", s.index, s.total, s.what.c_str());
   const auto t0 = std::chrono::steady_clock::now();
-  const std::string cmd = quote(self_exe().string()) + " " + args + " > " + quote(log.string()) + " 2>&1";
+  const std::string cmd = shell_quote(self_exe().string()) + " " + args + " > " + shell_quote(log.string()) + " 2>&1";
   const int st = std::system(cmd.c_str());
   const int rc = WIFEXITED(st) ? WEXITSTATUS(st) : 1;
   const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -94,7 +88,7 @@ void run_flow(const FlowOptions& o) {
   ++step;
   for (int i = 0; i < 3; ++i) {
     const std::string name = fs::path(cfgs[i]).stem().string();
-    if (run_step({step, total, "generate " + name}, "generate " + quote(cfgs[i]) + " -q -o " + quote((out / "rtl" / name).string()),
+    if (run_step({step, total, "generate " + name}, "generate " + shell_quote(cfgs[i]) + " -q -o " + shell_quote((out / "rtl" / name).string()),
                  out / "logs" / ("generate-" + name + ".log")) != 0)
       throw InputError("flow: generate failed; see " + (out / "logs").string());
   }
@@ -108,7 +102,7 @@ void run_flow(const FlowOptions& o) {
       const std::string name = fs::path(cfgs[i]).stem().string();
       const fs::path log = out / "logs" / ("verify-" + name + ".log");
       const int rc = run_step({step, total, fmt::format("verify {} ({} random GEMMs)", name, o.gemms)},
-                              "verify " + quote(cfgs[i]) + fmt::format(" --gemms {} --seed {}", o.gemms, o.seed), log);
+                              "verify " + shell_quote(cfgs[i]) + fmt::format(" --gemms {} --seed {}", o.gemms, o.seed), log);
       if (rc == 2) throw InputError("flow: verify could not run; see " + log.string());
       all_pass &= rc == 0;
       verify.push_back({{"threads", threads[i]}, {"config", name}, {"pass", rc == 0}, {"gemms", o.gemms}, {"log", log.string()}});
@@ -117,9 +111,9 @@ void run_flow(const FlowOptions& o) {
 
   // 3. Synthesis and comparison.
   ++step;
-  const std::string lib = o.liberty.empty() ? "" : " --liberty " + quote(o.liberty);
+  const std::string lib = o.liberty.empty() ? "" : " --liberty " + shell_quote(o.liberty);
   if (run_step({step, total, fmt::format("synthesize and compare 1T/2T/4T {}x{}", o.rows, o.cols)},
-               fmt::format("compare --rows {} --cols {} -o ", o.rows, o.cols) + quote((out / "compare").string()) + lib,
+               fmt::format("compare --rows {} --cols {} -o ", o.rows, o.cols) + shell_quote((out / "compare").string()) + lib,
                out / "logs" / "compare.log") != 0)
     throw InputError("flow: compare failed; see " + (out / "logs" / "compare.log").string());
 
@@ -128,8 +122,8 @@ void run_flow(const FlowOptions& o) {
   for (const char* prune : {"0", "0.4"}) {
     const std::string dir = std::string("evaluate-prune") + (prune[0] == '0' && prune[1] == 0 ? "0" : "40");
     if (run_step({step, total, fmt::format("evaluate {} (prune {})", fs::path(workload).stem().string(), prune)},
-                 "evaluate " + quote(cfgs[2]) + " --workload " + quote(workload) + " --prune " + prune +
-                     fmt::format(" --seed {} -q -o ", o.seed) + quote((out / dir).string()),
+                 "evaluate " + shell_quote(cfgs[2]) + " --workload " + shell_quote(workload) + " --prune " + prune +
+                     fmt::format(" --seed {} -q -o ", o.seed) + shell_quote((out / dir).string()),
                  out / "logs" / (dir + ".log")) != 0)
       throw InputError("flow: evaluate failed; see " + (out / "logs" / (dir + ".log")).string());
   }
@@ -226,7 +220,7 @@ void run_flow(const FlowOptions& o) {
             "plot 'summary.dat' using 2:xtic(1) title 'area (paper)', '' using 3 title 'area (ours)', "
             "'' using 4 title 'speedup (paper)', '' using 5 title 'speedup in cycles (ours)', '' using 6 title 'speedup in time (ours)'\n";
     write_file_atomic(out / "summary.gp", gp);
-    if (std::system(("cd " + quote(out.string()) + " && gnuplot summary.gp > logs/gnuplot.log 2>&1").c_str()) == 0) {
+    if (std::system(("cd " + shell_quote(out.string()) + " && gnuplot summary.gp > logs/gnuplot.log 2>&1").c_str()) == 0) {
       plots = {"summary.png", "summary.svg"};
       md += "\n![paper against ours](summary.svg)\n";
     }

@@ -49,18 +49,12 @@ fs::path default_cache() {
   return fs::temp_directory_path() / "sysmt-verify";
 }
 
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char ch : s) q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
-  return q + "'";
-}
-
 // Runs a shell command with its output in `log`, printing a progress line every second.
 int run_with_progress(const std::string& cmd, const fs::path& log, const std::string& what) {
   std::atomic<bool> done{false};
   int rc = 0;
   std::thread worker([&] {
-    rc = std::system((cmd + " > " + quote(log.string()) + " 2>&1").c_str());
+    rc = std::system((cmd + " > " + shell_quote(log.string()) + " 2>&1").c_str());
     done = true;
   });
   // On a terminal the line updates in place every second; in a log, one line every 10 s.
@@ -77,22 +71,6 @@ int run_with_progress(const std::string& cmd, const fs::path& log, const std::st
   worker.join();
   if (tty) std::fprintf(stderr, "\n");
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : 1;
-}
-
-std::string tail(const fs::path& f, size_t lines) {
-  std::string text;
-  try {
-    text = read_file(f);
-  } catch (const InputError&) {
-    return "";
-  }
-  size_t pos = text.size();
-  for (size_t n = 0; n <= lines && pos > 0;) {
-    pos = text.rfind('\n', pos - 1);
-    if (pos == std::string::npos) return text;
-    ++n;
-  }
-  return text.substr(pos + 1);
 }
 
 void run_verify(const VerifyOptions& o) {
@@ -148,20 +126,20 @@ void run_verify(const VerifyOptions& o) {
     std::string files;
     for (const auto& [name, text] : rtl) {
       write_file_atomic(tmp / "rtl" / name, text);
-      files += " " + quote((tmp / "rtl" / name).string());
+      files += " " + shell_quote((tmp / "rtl" / name).string());
     }
     const std::string inc = "-I" + (src / "sim").string() + " -I" + (src / "gen").string() + " -I" + (src / "tb/rtl").string();
     std::string cmd = "verilator --cc --exe --build -j 2 --top-module " + cfg.name +
                       " --prefix Vdut --x-assign unique --x-initial unique -Wno-fatal" + (trace ? " --trace-fst" : "") +
-                      " --Mdir " + quote((tmp / "obj").string()) + " -CFLAGS " + quote("-std=c++17 " + inc) +
+                      " --Mdir " + shell_quote((tmp / "obj").string()) + " -CFLAGS " + shell_quote("-std=c++17 " + inc) +
                       " -LDFLAGS -lyaml-cpp" + files;
     for (const auto& h : harness)
-      if (h.substr(h.size() - 4) == ".cpp") cmd += " " + quote((src / h).string());
+      if (h.substr(h.size() - 4) == ".cpp") cmd += " " + shell_quote((src / h).string());
     write_file_atomic(tmp / "build.sh", "#!/bin/sh\n" + cmd + "\n");
     const auto t0 = std::chrono::steady_clock::now();
     const int rc = run_with_progress(cmd, tmp / "build.log", "building the model with Verilator");
     if (rc != 0 || !fs::exists(tmp / "obj" / "Vdut")) {
-      std::string log = tail(tmp / "build.log", 25);
+      std::string log = tail_lines(tmp / "build.log", 25);
       fs::remove_all(tmp);
       throw InputError("verify: the Verilator build failed; last lines of its log:\n" + log + "command: " + cmd);
     }
@@ -173,9 +151,9 @@ void run_verify(const VerifyOptions& o) {
   }
 
   // 3. Run.
-  std::string cmd = quote(exe.string()) + " " + quote(o.config) + " " + std::to_string(o.gemms) + " " + std::to_string(o.seed) +
+  std::string cmd = shell_quote(exe.string()) + " " + shell_quote(o.config) + " " + std::to_string(o.gemms) + " " + std::to_string(o.seed) +
                     " " + std::to_string(pipeline);
-  if (trace) cmd += " " + quote(o.trace) + " " + std::to_string(o.trace_from) + " " + std::to_string(o.trace_to);
+  if (trace) cmd += " " + shell_quote(o.trace) + " " + std::to_string(o.trace_from) + " " + std::to_string(o.trace_to);
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) throw InputError("verify: cannot run " + exe.string());
   std::string out;

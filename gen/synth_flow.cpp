@@ -291,12 +291,6 @@ double unit_value(const std::string& text, const std::map<std::string, double>& 
 // ---------------------------------------------------------------------------------------------------
 // Running tools.
 
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char ch : s) q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
-  return q + "'";
-}
-
 std::string capture(const std::string& cmd) {
   std::string out;
   FILE* p = popen((cmd + " 2>/dev/null").c_str(), "r");
@@ -309,30 +303,14 @@ std::string capture(const std::string& cmd) {
   return out;
 }
 
-std::string tail(const fs::path& f, size_t lines) {
-  std::string text;
-  try {
-    text = read_file(f);
-  } catch (const InputError&) {
-    return "";
-  }
-  size_t pos = text.size();
-  for (size_t n = 0; n <= lines && pos > 0;) {
-    pos = text.rfind('\n', pos - 1);
-    if (pos == std::string::npos) return text;
-    ++n;
-  }
-  return text.substr(pos + 1);
-}
-
 // Runs `cmd` in `dir` with its output in `log`; returns the wall time in seconds. InputError on failure.
 double run_tool(const std::string& cmd, const fs::path& dir, const fs::path& log, const std::string& what) {
   const auto t0 = std::chrono::steady_clock::now();
-  const std::string full = "cd " + quote(dir.string()) + " && " + cmd;
-  const int rc = std::system((full + " > " + quote(log.string()) + " 2>&1").c_str());
+  const std::string full = "cd " + shell_quote(dir.string()) + " && " + cmd;
+  const int rc = std::system((full + " > " + shell_quote(log.string()) + " 2>&1").c_str());
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (!WIFEXITED(rc) || WEXITSTATUS(rc) != 0)
-    throw InputError(what + " failed; last lines of " + log.string() + ":\n" + tail(log, 20) + "reproduce: " + full);
+    throw InputError(what + " failed; last lines of " + log.string() + ":\n" + tail_lines(log, 20) + "reproduce: " + full);
   return s;
 }
 
@@ -772,7 +750,7 @@ nlohmann::json run_synth(const Config& cfg, const Liberty& lib, const Options& o
     progress(fmt::format("{}: sta: worst path of {} ...", top, design));
     t_sta += run_tool("sta -no_init -exit sta_" + tag + ".tcl", work, work / ("sta_" + tag + ".log"), "sta (" + tag + ")");
     const std::string log = read_file(work / ("sta_" + tag + ".log"));
-    if (log.find("Error") != std::string::npos) throw InputError("sta (" + tag + ") reported errors:\n" + tail(work / ("sta_" + tag + ".log"), 15));
+    if (log.find("Error") != std::string::npos) throw InputError("sta (" + tag + ") reported errors:\n" + tail_lines(work / ("sta_" + tag + ".log"), 15));
     Timing t = parse_sta(log, period_lib, lib.time_unit_ns);
     if (!t.ok) throw InputError("sta (" + tag + "): no timing path found in " + (work / ("sta_" + tag + ".log")).string());
     progress(fmt::format("{}: {}: critical path {:.3f} ns, fmax {:.1f} MHz", top, tag, t.min_period_ns, t.fmax_mhz));
@@ -789,7 +767,7 @@ nlohmann::json run_synth(const Config& cfg, const Liberty& lib, const Options& o
     progress(fmt::format("{}: sta: {} ...", top, tag));
     t_sta += run_tool("sta -no_init -exit sta_" + tag + ".tcl", work, work / ("sta_" + tag + ".log"), "sta (" + tag + ")");
     const std::string log = read_file(work / ("sta_" + tag + ".log"));
-    if (log.find("Error") != std::string::npos) throw InputError("sta (" + tag + ") reported errors:\n" + tail(work / ("sta_" + tag + ".log"), 15));
+    if (log.find("Error") != std::string::npos) throw InputError("sta (" + tag + ") reported errors:\n" + tail_lines(work / ("sta_" + tag + ".log"), 15));
     return sections(log);
   };
   // Returns null (and says why) when the array does not meet the conditions; the caller then times it whole.

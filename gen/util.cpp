@@ -56,6 +56,28 @@ std::uint64_t fnv1a64(const std::string& data) {
   return h;
 }
 
+std::string shell_quote(const std::string& s) {
+  std::string q = "'";
+  for (char ch : s) q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+  return q + "'";
+}
+
+std::string tail_lines(const fs::path& f, size_t lines) {
+  std::string text;
+  try {
+    text = read_file(f);
+  } catch (const InputError&) {
+    return "";
+  }
+  size_t pos = text.size();
+  for (size_t n = 0; n <= lines && pos > 0;) {
+    pos = text.rfind('\n', pos - 1);
+    if (pos == std::string::npos) return text;
+    ++n;
+  }
+  return text.substr(pos + 1);
+}
+
 std::string hex64(std::uint64_t v) {
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));

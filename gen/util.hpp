@@ -25,6 +25,11 @@ std::string read_file(const std::filesystem::path& path);
 // 64-bit FNV-1a, printed as 16 hex digits: stable across platforms, used to key caches and to stamp
 // generated files with the config they came from.
 std::uint64_t fnv1a64(const std::string& data);
+
+// `s` as one single-quoted shell word.
+std::string shell_quote(const std::string& s);
+// The last `lines` lines of a file ("" when it cannot be read): for quoting a tool's log in an error.
+std::string tail_lines(const std::filesystem::path& f, size_t lines);
 std::string hex64(std::uint64_t v);
 
 }  // namespace sysmt

@@ -644,15 +644,6 @@ std::string sqnr_gnuplot(const Evaluation& ev) {
   return s;
 }
 
-namespace {
-
-std::string shell_quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-}  // namespace
 
 WrittenFiles write_evaluation(const Evaluation& ev, const fs::path& dir) {
   WrittenFiles wf;
