@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <random>
 #include <sstream>
@@ -349,6 +351,20 @@ inline bool check_cycles(const ArrayParams& p, const Feed& f, const ValidPattern
       return false;
     }
   return true;
+}
+
+// ---------------------------------------------------------------- seeds
+// Base seed of the random tests: SYSMT_SEED, else a fixed default.
+inline std::uint64_t base_seed() {
+  const char* s = std::getenv("SYSMT_SEED");
+  return s ? std::strtoull(s, nullptr, 10) : 20261122u;
+}
+// A test's own seed (base seed mixed with the test's name), printed so a failure reproduces.
+inline std::uint64_t test_seed(const std::string& test_name) {
+  const std::uint64_t seed = base_seed() ^ std::hash<std::string>{}(test_name);
+  std::printf("seed=%llu (this test reruns with SYSMT_SEED=%llu)\n", static_cast<unsigned long long>(seed),
+              static_cast<unsigned long long>(base_seed()));
+  return seed;
 }
 
 // ---------------------------------------------------------------- coverage

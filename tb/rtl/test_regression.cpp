@@ -18,11 +18,6 @@
 namespace sysmt::tb {
 namespace {
 
-std::uint64_t base_seed() {
-  const char* s = std::getenv("SYSMT_SEED");
-  return s ? std::strtoull(s, nullptr, 10) : 20261122u;
-}
-
 template <typename Cfg>
 class Regression : public ::testing::Test {
  protected:
@@ -33,9 +28,7 @@ class Regression : public ::testing::Test {
     p_ = ArrayParams::from(c, Cfg::pipeline);
     cov_.threads = c.threads;
     cov_.can_saturate = c.rounding != Rounding::Truncate;
-    seed_ = base_seed() ^ std::hash<std::string>{}(::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::printf("seed=%llu (this test reruns with SYSMT_SEED=%llu)\n", static_cast<unsigned long long>(seed_),
-                static_cast<unsigned long long>(base_seed()));
+    seed_ = test_seed(::testing::UnitTest::GetInstance()->current_test_info()->name());
     start(1);
   }
 

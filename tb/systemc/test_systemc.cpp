@@ -21,11 +21,6 @@
 namespace sysmt::tb::sc {
 namespace {
 
-std::uint64_t base_seed() {
-  const char* s = std::getenv("SYSMT_SEED");
-  return s ? std::strtoull(s, nullptr, 10) : 20261122u;
-}
-
 bool g_elaborated = false;  // one SystemC elaboration per process
 
 // The whole bench: clock, DUT, driver, monitor and scoreboard, and the channels between them.
@@ -92,9 +87,7 @@ class SystemC : public ::testing::Test {
     if (g_elaborated) GTEST_SKIP() << "SystemC allows one elaboration per process: run this test alone (ctest does)";
     const Config c = load_config(Cfg::config);
     p_ = ArrayParams::from(c, Cfg::pipeline);
-    seed_ = base_seed() ^ std::hash<std::string>{}(::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::printf("seed=%llu (this test reruns with SYSMT_SEED=%llu)\n", static_cast<unsigned long long>(seed_),
-                static_cast<unsigned long long>(base_seed()));
+    seed_ = test_seed(::testing::UnitTest::GetInstance()->current_test_info()->name());
   }
 
   // Queues one GEMM of the given kind and shape.
