@@ -126,6 +126,17 @@ const std::vector<Entry>& entries() {
        true, int_key(&Config::threads, 1, 4, {1, 2, 4})},
       {{"acc_bits", "integer", "32", "16..64", "accumulator width; two's complement, wraps on overflow"},
        false, int_key(&Config::acc_bits, 16, 64)},
+      {{"array.pipeline", "string or integer", "auto", "auto, 0, 1",
+        "PE accumulate stages: 0 = single-cycle MAC; 1 = the accumulator's high part takes the low part's carry "
+        "one edge later (shorter critical path, latency + 1); auto = 1 for threads 2 and 4, 0 for threads 1"},
+       false,
+       [](Config& c, const YAML::Node& n, const Where& w, const std::string& key) {
+         std::string s = scalar_of(n, w, key, "auto, 0 or 1");
+         if (s == "auto") c.pipeline = -1;
+         else if (s == "0") c.pipeline = 0;
+         else if (s == "1") c.pipeline = 1;
+         else fail(w, key, "'" + s + "' is not one of auto, 0, 1");
+       }},
       {{"nbsmt.rounding", "string", "half_up", "truncate, half_up, half_even",
         "how a reduced operand's high nibble is rounded from its low nibble"},
        false,
@@ -221,7 +232,7 @@ Config load_config(const std::string& path) { return parse_config(read_file(path
 
 std::string Config::canonical() const {
   std::ostringstream os;
-  os << "name: " << name << "\narray:\n  rows: " << rows << "\n  cols: " << cols << "\nthreads: " << threads
+  os << "name: " << name << "\narray:\n  rows: " << rows << "\n  cols: " << cols << "\n  pipeline: " << pipeline_stages() << "\nthreads: " << threads
      << "\nacc_bits: " << acc_bits << "\nnbsmt:\n  rounding: " << to_string(rounding)
      << "\n  zero_skip: " << to_string(zero_skip) << "\nsynth:\n  clock_period_ns: " << clock_period_ns << "\n";
   return os.str();

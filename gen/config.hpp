@@ -19,9 +19,14 @@ struct Config {
   int cols = 16;     // array.cols, 1..64
   int threads = 1;   // 1, 2 or 4
   int acc_bits = 32;  // 16..64
+  int pipeline = -1;  // array.pipeline: 0 or 1, or -1 for auto (see pipeline_stages())
   Rounding rounding = Rounding::HalfUp;
   ZeroSkip zero_skip = ZeroSkip::Both;
   double clock_period_ns = 10.0;  // synth.clock_period_ns: target clock for timing reports
+
+  // P, the PE's extra accumulate stage (docs/architecture.md): the configured value, or with `auto` 1 for
+  // the NB-SMT PEs (T = 2, 4) and 0 for the conventional T = 1 MAC. LAT = cols + 1 + P.
+  int pipeline_stages() const { return pipeline >= 0 ? pipeline : (threads > 1 ? 1 : 0); }
 
   std::string source;  // the file it was read from ("<string>" when parsed from text)
 

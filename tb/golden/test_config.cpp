@@ -34,6 +34,14 @@ TEST(Config, DefaultsAndValues) {
   EXPECT_EQ(d.acc_bits, 16);
   EXPECT_EQ(d.rounding, Rounding::HalfEven);
   EXPECT_EQ(d.zero_skip, ZeroSkip::Act);
+  // array.pipeline: auto gives P = 1 to the NB-SMT PEs and 0 to the T = 1 MAC; 0 and 1 force it.
+  EXPECT_EQ(c.pipeline_stages(), 1);
+  EXPECT_EQ(parse_config("name: top\narray:\n  rows: 3\n  cols: 5\nthreads: 1\n", "c.yaml").pipeline_stages(), 0);
+  EXPECT_EQ(parse_config("name: top\narray:\n  rows: 3\n  cols: 5\n  pipeline: 0\nthreads: 4\n", "c.yaml").pipeline_stages(), 0);
+  EXPECT_EQ(parse_config("name: top\narray:\n  rows: 3\n  cols: 5\n  pipeline: 1\nthreads: 1\n", "c.yaml").pipeline_stages(), 1);
+  EXPECT_EQ(parse_config("name: top\narray:\n  rows: 3\n  cols: 5\n  pipeline: auto\nthreads: 2\n", "c.yaml").pipeline_stages(), 1);
+  // The canonical text (and so the hash) holds the resolved value: auto and its explicit value agree.
+  EXPECT_EQ(parse_config("name: top\narray:\n  rows: 3\n  cols: 5\n  pipeline: 1\nthreads: 4\n", "c.yaml").hash(), c.hash());
 }
 
 TEST(Config, Errors) {
@@ -56,6 +64,8 @@ TEST(Config, Errors) {
            {"name: top\narray:\n  rows: 2\nthreads: 1\n", "key 'array.cols': missing required key"},
            {base + "threads: 2\nnbsmt:\n  rounding: nearest\n", "c.yaml:7:13: key 'nbsmt.rounding': 'nearest' is not one of truncate, half_up, half_even"},
            {base + "threads: 2\nnbsmt:\n  zero_skip: [a]\n", "key 'nbsmt.zero_skip': expected a string, found a list"},
+           {"name: top\narray:\n  rows: 3\n  cols: 5\n  pipeline: 2\nthreads: 2\n", "c.yaml:5:13: key 'array.pipeline': '2' is not one of auto, 0, 1"},
+           {"name: top\narray:\n  rows: 3\n  cols: 5\n  pipeline: [1]\nthreads: 2\n", "key 'array.pipeline': expected auto, 0 or 1, found a list"},
            {base + "threads: [2\n", "c.yaml:"},
            {"- 1\n- 2\n", "c.yaml:1:1: expected a map of settings at the top level"},
            {"", "expected a map of settings at the top level"},
