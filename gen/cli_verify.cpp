@@ -95,8 +95,9 @@ void run_verify(const VerifyOptions& o) {
     for (const auto& e : fs::directory_iterator(o.rtl))
       if (e.path().extension() == ".v") rtl.emplace_back(e.path().filename().string(), read_file(e.path()));
     if (rtl.empty()) throw InputError("verify: --rtl " + o.rtl + ": no .v files");
+    // P from the folder's manifest when it has one (a generated folder), else from the config (a netlist).
     const fs::path manifest = fs::path(o.rtl) / (cfg.name + ".json");
-    if (fs::exists(manifest)) pipeline = nlohmann::json::parse(read_file(manifest)).value("pipeline_stages", 0);
+    pipeline = fs::exists(manifest) ? nlohmann::json::parse(read_file(manifest)).value("pipeline_stages", 0) : cfg.pipeline_stages();
   }
   std::sort(rtl.begin(), rtl.end());
 

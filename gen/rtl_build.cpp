@@ -198,32 +198,44 @@ Module build_pe(const Config& c, const ArrayFacts& f) {
                    {"ACC", S(ACC), "accumulator bits"},
                    {"PW", S(PW), "bits of one cycle's product sum"}};
   if (T > 1) m.localparams.push_back({"SUBS", S(T == 2 ? 2 : 4), "sub-multipliers"});
-  m.ports = {in("clk", W(1)),
-             in("rst_n", W(1), "synchronous, active low"),
-             in("a_in", W("T*8", 8 * T), "activations from the left, thread t at [t*8 +: 8], unsigned"),
-             in("l_in", W(1), "last K-group of a tile, travels with the activations"),
-             in("w_in", W("T*8", 8 * T), "weights from above, thread t at [t*8 +: 8], two's complement"),
-             out("a_out", W("T*8", 8 * T), "registered activations to the right"),
-             out("l_out", W(1), "registered last flag to the right"),
-             out("w_out", W("T*8", 8 * T), "registered weights downwards"),
-             out("shadow", W("ACC", ACC), "the finished tile's result, held until the drain takes it")};
+  // Two-thread PEs receive each operand's non-zero flag with it (computed once at the array edge and
+  // forwarded like the operand), so no PE repeats the zero detection of its neighbours. Four-thread PEs
+  // detect zeros on their inputs instead and register the decision itself (docs/design-space.md).
+  const bool nz = T == 2, wnz = nz && c.zero_skip == ZeroSkip::Both;
+  m.ports = {in("clk", W(1)), in("rst_n", W(1), "synchronous, active low"),
+             in("a_in", W("T*8", 8 * T), "activations from the left, thread t at [t*8 +: 8], unsigned")};
+  if (nz) m.ports.push_back(in("anz_in", W("T", T), "a_in's thread t is non-zero"));
+  m.ports.push_back(in("l_in", W(1), "last K-group of a tile, travels with the activations"));
+  m.ports.push_back(in("w_in", W("T*8", 8 * T), "weights from above, thread t at [t*8 +: 8], two's complement"));
+  if (wnz) m.ports.push_back(in("wnz_in", W("T", T), "w_in's thread t is non-zero"));
+  m.ports.push_back(out("a_out", W("T*8", 8 * T), "registered activations to the right"));
+  if (nz) m.ports.push_back(out("anz_out", W("T", T), "registered activation flags to the right"));
+  m.ports.push_back(out("l_out", W(1), "registered last flag to the right"));
+  m.ports.push_back(out("w_out", W("T*8", 8 * T), "registered weights downwards"));
+  if (wnz) m.ports.push_back(out("wnz_out", W("T", T), "registered weight flags downwards"));
+  m.ports.push_back(out("shadow", W("ACC", ACC), "the finished tile's result, held until the drain takes it"));
   Body b{m.body};
   b.reg("a_q", W("T*8", 8 * T), "operand registers");
   b.reg("w_q", W("T*8", 8 * T));
+  if (nz) b.reg("anz_q", W("T", T), "non-zero flags of a_q");
+  if (wnz) b.reg("wnz_q", W("T", T), "non-zero flags of w_q");
   b.reg("l_q", W(1));
   b.reg("acc_q", W("ACC", ACC), "running sum of the current tile");
   b.reg("shadow_q", W("ACC", ACC), "sum of the previous tile");
   b.wire("prod", W("PW", PW), "this cycle's product sum, two's complement");
+  std::vector<RegUpdate> regs = {{"a_q", "a_in", zero(W("T*8", 8 * T))}, {"w_q", "w_in", zero(W("T*8", 8 * T))}};
+  if (nz) regs.push_back({"anz_q", "anz_in", zero(W("T", T))});
+  if (wnz) regs.push_back({"wnz_q", "wnz_in", zero(W("T", T))});
+  regs.push_back({"l_q", "l_in", "1'b0"});
 
   if (T == 1) {
     b.comment("8b unsigned x 8b signed: one unsigned 8x8 multiply, minus a << 8 when w is negative.");
     b.define("m", W(16), "a_q * w_q", "unsigned product");
     b.assign("prod", PW, "m - (w_q[7] ? {a_q, 8'd0} : 16'd0)");
   } else {
-    const bool act_only = c.zero_skip == ZeroSkip::Act;
-    b.comment(act_only ? "Thread t is active when its activation is non-zero (zero_skip: act)."
-                       : "Thread t is active when its activation and weight are both non-zero (zero_skip: both).");
-    b.wire("act", W("T", T), "active threads");
+    b.comment(wnz ? "Thread t is active when its activation and weight are both non-zero (zero_skip: both)."
+                  : "Thread t is active when its activation is non-zero (zero_skip: act).");
+    if (T == 2) b.define("act", W("T", T), wnz ? "anz_q & wnz_q" : "anz_q", "active threads");
     b.wire("ra_nib", W("T*4", 4 * T), "Ra(a_t): nibble, at shift 4 when ra_sh[t]");
     b.wire("ra_sh", W("T", T));
     if (T == 4) {
@@ -232,7 +244,6 @@ Module build_pe(const Config& c, const ArrayFacts& f) {
     }
     GenFor g{"g_thread", "t", "T", T, {}};
     Body gb{g.body};
-    gb.assign_slice("act", "[t]", 1, act_only ? "|a_q[t*8 +: 8]" : "(|a_q[t*8 +: 8]) & (|w_q[t*8 +: 8])");
     emit_ra(gb, c.rounding);
     if (T == 4) emit_rw(gb, c.rounding);
     b.item(std::move(g));
@@ -242,14 +253,17 @@ Module build_pe(const Config& c, const ArrayFacts& f) {
       b.wire("sub_y", W(16));
       b.wire("sub_sh", W(2), "sub-multiplier k's product is shifted by 4 when set");
       b.comment(
-          "One active thread (or none): the sub-multipliers form its exact 8x8 product from the low and\n"
-          "high activation nibbles. Both active: each computes Ra(a_t) * w_t.");
+          "Both active: sub-multiplier t computes Ra(a_t) * w_t. Otherwise the exact 8x8 product of the\n"
+          "active thread (thread 0 when none is: its product is zero) from its two activation nibbles: thread 0\n"
+          "puts a_lo on sub-multiplier 0 and a_hi on 1, thread 1 a_hi on 0 and a_lo on 1, so each\n"
+          "sub-multiplier's weight comes from its own thread or the other one, never from a second mux level.");
       b.define("shared", W(1), "act[0] & act[1]");
-      b.define("a_x", W(8), "act[1] ? a_q[8 +: 8] : a_q[0 +: 8]", "the active thread's operands");
-      b.define("w_x", W(8), "act[1] ? w_q[8 +: 8] : w_q[0 +: 8]");
-      b.assign("sub_x", 8, "shared ? ra_nib : {a_x[7:4], a_x[3:0]}");
-      b.assign("sub_y", 16, "shared ? w_q : {w_x, w_x}");
-      b.assign("sub_sh", 2, "shared ? ra_sh : 2'b10");
+      b.define("only1", W(1), "act[1] & ~act[0]", "thread 1 alone");
+      b.assign_slice("sub_x", "[3:0]", 4, "shared ? ra_nib[3:0] : only1 ? a_q[12 +: 4] : a_q[0 +: 4]");
+      b.assign_slice("sub_x", "[7:4]", 4, "shared ? ra_nib[7:4] : only1 ? a_q[8 +: 4] : a_q[4 +: 4]");
+      b.assign_slice("sub_y", "[7:0]", 8, "only1 ? w_q[8 +: 8] : w_q[0 +: 8]");
+      b.assign_slice("sub_y", "[15:8]", 8, "act[1] ? w_q[8 +: 8] : w_q[0 +: 8]");
+      b.assign("sub_sh", 2, "shared ? ra_sh : {~only1, only1}");
       b.wire("term", W("SUBS*PW", 2 * PW));
       emit_submul(b, 2, 4, 8, 1, true, PW);
     } else {
@@ -262,12 +276,27 @@ Module build_pe(const Config& c, const ArrayFacts& f) {
           "and a_hi*w_hi << 8 of that thread (t1 = t2). Two active threads t1 < t2: t1 takes sub-multipliers 0\n"
           "and 2 (Ra(a) * w as low and high weight nibble), t2 takes 1 and 3. Three or four: sub-multiplier t\n"
           "computes Ra(a_t) * Rw(w_t); inactive threads have a zero operand, so they add zero.");
-      b.define("n_act", W(3), "{2'd0, act[0]} + {2'd0, act[1]} + {2'd0, act[2]} + {2'd0, act[3]}");
-      b.define("half", W(1), "n_act == 3'd2", "two active: Ra(a) x w");
-      b.define("quarter", W(1), "n_act > 3'd2", "three or four active: Ra(a) x Rw(w)");
-      b.define("t1_sel", W(2), "act[0] ? 2'd0 : act[1] ? 2'd1 : act[2] ? 2'd2 : act[3] ? 2'd3 : 2'd0",
-               "first active thread (t1)");
-      b.define("t2_sel", W(2), "act[3] ? 2'd3 : act[2] ? 2'd2 : act[1] ? 2'd1 : 2'd0", "last active thread (t2)");
+      b.comment(
+          "The mode and the threads t1, t2 are decided from the incoming flags and registered with the\n"
+          "operands, so the decision is off the multiplier's path.");
+      b.wire("act_in", W(4), "threads of the incoming operands that are active");
+      GenFor gi{"g_act_in", "t", "T", T, {}};
+      gi.body.items.push_back(Assign{"act_in", "[t]", 1,
+                                     c.zero_skip == ZeroSkip::Both ? "(|a_in[t*8 +: 8]) & (|w_in[t*8 +: 8])" : "|a_in[t*8 +: 8]"});
+      b.item(std::move(gi));
+      b.define("n_in", W(3), "{2'd0, act_in[0]} + {2'd0, act_in[1]} + {2'd0, act_in[2]} + {2'd0, act_in[3]}");
+      b.reg("half_q", W(1), "two active: Ra(a) x w");
+      b.reg("quarter_q", W(1), "three or four active: Ra(a) x Rw(w)");
+      b.reg("t1_q", W(2), "first active thread (t1; 0 when none)");
+      b.reg("t2_q", W(2), "last active thread (t2; 0 when none)");
+      regs.push_back({"half_q", "n_in == 3'd2", "1'b0"});
+      regs.push_back({"quarter_q", "n_in > 3'd2", "1'b0"});
+      regs.push_back({"t1_q", "act_in[0] ? 2'd0 : act_in[1] ? 2'd1 : act_in[2] ? 2'd2 : act_in[3] ? 2'd3 : 2'd0", "2'd0"});
+      regs.push_back({"t2_q", "act_in[3] ? 2'd3 : act_in[2] ? 2'd2 : act_in[1] ? 2'd1 : 2'd0", "2'd0"});
+      b.define("half", W(1), "half_q");
+      b.define("quarter", W(1), "quarter_q");
+      b.define("t1_sel", W(2), "t1_q");
+      b.define("t2_sel", W(2), "t2_q");
       b.define("t1_alo", W(4), "a_q[{t1_sel, 3'd0} +: 4]", "exact mode uses t1's low and t2's high nibble");
       b.define("t1_w", W(8), "w_q[{t1_sel, 3'd0} +: 8]");
       b.define("t2_ahi", W(4), "a_q[{t2_sel, 3'd4} +: 4]");
@@ -290,24 +319,59 @@ Module build_pe(const Config& c, const ArrayFacts& f) {
     }
   }
 
-  b.comment("Accumulate; on a tile's last K-group the sum goes to the shadow and the accumulator restarts.");
-  std::string prod_ext;
-  if (ACC >= PW) {
-    prod_ext = sext("prod", "prod[PW-1]", PW, ACC);
+  const int P = f.pipeline_stages;
+  if (P == 0) {
+    b.comment("Accumulate; on a tile's last K-group the sum goes to the shadow and the accumulator restarts.");
+    std::string prod_ext;
+    if (ACC >= PW) {
+      prod_ext = sext("prod", "prod[PW-1]", PW, ACC);
+    } else {
+      prod_ext = "prod[ACC-1:0]";
+      b.define("unused_prod_hi", W(1), "^prod[PW-1:ACC]", "bits above ACC wrap away");
+    }
+    b.define("sum", W("ACC", ACC), "acc_q + " + prod_ext);
+    b.define("acc_d", W("ACC", ACC), "l_q ? {ACC{1'b0}} : sum");
+    b.define("shadow_d", W("ACC", ACC), "l_q ? sum : shadow_q");
   } else {
-    prod_ext = "prod[ACC-1:0]";
-    b.define("unused_prod_hi", W(1), "^prod[PW-1:ACC]", "bits above ACC wrap away");
+    // P = 1: the accumulator's low L bits add the product; their carry and the product's sign reach the
+    // high ACC - L bits one edge later. The shadow takes the complete sum one edge after the tile's last
+    // K-group (l2_q), while the low part already adds the next tile's first product onto zero.
+    const int L = std::min(PW, ACC), HW = ACC - L;
+    b.comment(fmt::format(
+        "Accumulate in two parts (P = 1): the low {} bits add this cycle's product; their carry and the\n"
+        "product's sign reach the high {} bits one edge later. The shadow takes the complete sum one edge after\n"
+        "the tile's last K-group, while the low part already starts the next tile from zero.",
+        L, HW));
+    b.reg("l2_q", W(1), "l_q one edge later: the tile's sum is complete");
+    regs.push_back({"l2_q", "l_q", "1'b0"});
+    if (ACC < PW) b.define("unused_prod_hi", W(1), "^prod[PW-1:ACC]", "bits above ACC wrap away");
+    const std::string lo = L == ACC ? "acc_q" : fmt::format("acc_q[{}:0]", L - 1);
+    const std::string p_lo = L == PW ? "prod" : fmt::format("prod[{}:0]", L - 1);
+    if (HW == 0) {
+      b.define("acc_d", W("ACC", ACC), "(l2_q ? {ACC{1'b0}} : acc_q) + " + p_lo, "the next tile starts from zero");
+      b.define("shadow_d", W("ACC", ACC), "l2_q ? acc_q : shadow_q");
+    } else {
+      b.define("sum_lo", W(L + 1), fmt::format("{{1'b0, l2_q ? {} : {}}} + {{1'b0, {}}}", lit(L, 0), lo, p_lo),
+               "low part and its carry");
+      b.reg("c_q", W(1), "carry out of the low part");
+      b.reg("s_q", W(1), "sign of the product: the high part adds -1");
+      regs.push_back({"c_q", fmt::format("sum_lo[{}]", L), "1'b0"});
+      regs.push_back({"s_q", "prod[PW-1]", "1'b0"});
+      const std::string hi = fmt::format("acc_q[ACC-1:{}]", L);
+      const std::string c_ext = HW == 1 ? "c_q" : fmt::format("{{{}, c_q}}", lit(HW - 1, 0));
+      b.define("hi_now", W(HW), fmt::format("{} + {{{}{{s_q}}}} + {}", hi, HW, c_ext),
+               "high part with the previous edge's carry and sign: with the low part, the complete sum so far");
+      b.define("acc_d", W("ACC", ACC), fmt::format("{{l2_q ? {} : hi_now, sum_lo[{}:0]}}", lit(HW, 0), L - 1));
+      b.define("shadow_d", W("ACC", ACC), fmt::format("l2_q ? {{hi_now, {}}} : shadow_q", lo));
+    }
   }
-  b.define("sum", W("ACC", ACC), "acc_q + " + prod_ext);
-  b.define("acc_d", W("ACC", ACC), "l_q ? {ACC{1'b0}} : sum");
-  b.define("shadow_d", W("ACC", ACC), "l_q ? sum : shadow_q");
-  b.regs("", {{"a_q", "a_in", zero(W("T*8", 8 * T))},
-              {"w_q", "w_in", zero(W("T*8", 8 * T))},
-              {"l_q", "l_in", "1'b0"},
-              {"acc_q", "acc_d", zero(W("ACC", ACC))},
-              {"shadow_q", "shadow_d", zero(W("ACC", ACC))}});
+  regs.push_back({"acc_q", "acc_d", zero(W("ACC", ACC))});
+  regs.push_back({"shadow_q", "shadow_d", zero(W("ACC", ACC))});
+  b.regs("", std::move(regs));
   b.assign("a_out", 8 * T, "a_q");
   b.assign("w_out", 8 * T, "w_q");
+  if (nz) b.assign("anz_out", T, "anz_q");
+  if (wnz) b.assign("wnz_out", T, "wnz_q");
   b.assign("l_out", 1, "l_q");
   b.assign("shadow", ACC, "shadow_q");
   return m;
@@ -377,6 +441,9 @@ Module build_top(const Config& c, const ArrayFacts& f) {
   b.wire("last_bus", W("ROWS*(COLS+1)", R * (C + 1)), "last flags beside act_bus");
   b.wire("wgt_bus", W("(ROWS+1)*COLS*LW", (R + 1) * C * LW), "column c, entering row r at (r*COLS+c)*LW");
   b.wire("shadow_bus", W("ROWS*OW", R * OW), "PE (r, c) result at (c*ROWS+r)*ACC: column c's rows together");
+  const bool nz = T == 2, wnz = nz && c.zero_skip == ZeroSkip::Both;  // the PE's flag ports (build_pe)
+  if (nz) b.wire("anz_bus", W("ROWS*(COLS+1)*T", R * (C + 1) * T), "non-zero flags beside act_bus, thread t at +t");
+  if (wnz) b.wire("wnz_bus", W("(ROWS+1)*COLS*T", (R + 1) * C * T), "non-zero flags beside wgt_bus, thread t at +t");
   b.reg("row_done_q", W("ROWS", R), "row r's shadows hold a finished tile: drain it at the next edge");
   b.reg("out_valid_q", W(1));
   b.reg("out_last_q", W(1));
@@ -430,14 +497,30 @@ Module build_top(const Config& c, const ArrayFacts& f) {
       gb.assign_slice("act_bus", "[r*(COLS+1)*LW +: LW]", LW, "act_in[r*LW +: LW]");
       gb.assign_slice("last_bus", "[r*(COLS+1)]", 1, "take_last");
     }
-    gb.define("unused_a_out", W(1), "^act_bus[(r*(COLS+1)+COLS)*LW +: LW]", "the last column's activations go nowhere");
+    if (nz) {
+      GenFor gt{"g_anz", "t", "T", T, {}};
+      gt.body.items.push_back(Assign{"anz_bus", "[r*(COLS+1)*T + t]", 1, "|act_bus[r*(COLS+1)*LW + t*8 +: 8]"});
+      gb.item(std::move(gt));
+      gb.define("unused_a_out", W(1), "(^act_bus[(r*(COLS+1)+COLS)*LW +: LW]) ^ (^anz_bus[(r*(COLS+1)+COLS)*T +: T])",
+                "the last column's activations and flags go nowhere");
+    } else {
+      gb.define("unused_a_out", W(1), "^act_bus[(r*(COLS+1)+COLS)*LW +: LW]", "the last column's activations go nowhere");
+    }
     b.item(std::move(g));
   }
   {
     GenFor g{"g_col_edge", "c", "COLS", C, {}};
     Body gb{g.body};
     gb.assign_slice("wgt_bus", "[c*LW +: LW]", LW, C > 1 ? "wgt_lane_out[c*LW +: LW]" : "in_wgt[c*LW +: LW]");
-    gb.define("unused_w_out", W(1), "^wgt_bus[(ROWS*COLS+c)*LW +: LW]", "the last row's weights go nowhere");
+    if (wnz) {
+      GenFor gt{"g_wnz", "t", "T", T, {}};
+      gt.body.items.push_back(Assign{"wnz_bus", "[c*T + t]", 1, "|wgt_bus[c*LW + t*8 +: 8]"});
+      gb.item(std::move(gt));
+      gb.define("unused_w_out", W(1), "(^wgt_bus[(ROWS*COLS+c)*LW +: LW]) ^ (^wnz_bus[(ROWS*COLS+c)*T +: T])",
+                "the last row's weights and flags go nowhere");
+    } else {
+      gb.define("unused_w_out", W(1), "^wgt_bus[(ROWS*COLS+c)*LW +: LW]", "the last row's weights go nowhere");
+    }
     b.item(std::move(g));
   }
 
@@ -446,33 +529,48 @@ Module build_top(const Config& c, const ArrayFacts& f) {
     GenFor gr{"g_row", "r", "ROWS", R, {}};
     GenFor gc{"g_col", "c", "COLS", C, {}};
     Instance pe{f.pe, "u_pe", {}, {}, ""};
-    pe.conns = {{"clk", "clk", 1},
-                {"rst_n", "rst_n", 1},
-                {"a_in", "act_bus[(r*(COLS+1)+c)*LW +: LW]", LW},
-                {"l_in", "last_bus[r*(COLS+1)+c]", 1},
-                {"w_in", "wgt_bus[(r*COLS+c)*LW +: LW]", LW},
-                {"a_out", "act_bus[(r*(COLS+1)+c+1)*LW +: LW]", LW},
-                {"l_out", "last_bus[r*(COLS+1)+c+1]", 1},
-                {"w_out", "wgt_bus[((r+1)*COLS+c)*LW +: LW]", LW},
-                {"shadow", "shadow_bus[(c*ROWS+r)*ACC +: ACC]", ACC}};
+    pe.conns = {{"clk", "clk", 1}, {"rst_n", "rst_n", 1}, {"a_in", "act_bus[(r*(COLS+1)+c)*LW +: LW]", LW}};
+    if (nz) pe.conns.push_back({"anz_in", "anz_bus[(r*(COLS+1)+c)*T +: T]", T});
+    pe.conns.push_back({"l_in", "last_bus[r*(COLS+1)+c]", 1});
+    pe.conns.push_back({"w_in", "wgt_bus[(r*COLS+c)*LW +: LW]", LW});
+    if (wnz) pe.conns.push_back({"wnz_in", "wnz_bus[(r*COLS+c)*T +: T]", T});
+    pe.conns.push_back({"a_out", "act_bus[(r*(COLS+1)+c+1)*LW +: LW]", LW});
+    if (nz) pe.conns.push_back({"anz_out", "anz_bus[(r*(COLS+1)+c+1)*T +: T]", T});
+    pe.conns.push_back({"l_out", "last_bus[r*(COLS+1)+c+1]", 1});
+    pe.conns.push_back({"w_out", "wgt_bus[((r+1)*COLS+c)*LW +: LW]", LW});
+    if (wnz) pe.conns.push_back({"wnz_out", "wnz_bus[((r+1)*COLS+c)*T +: T]", T});
+    pe.conns.push_back({"shadow", "shadow_bus[(c*ROWS+r)*ACC +: ACC]", ACC});
     gc.body.items.push_back(std::move(pe));
     gr.body.items.push_back(std::move(gc));
     b.item(std::move(gr));
   }
 
-  b.comment(
-      "Drain: PE (r, COLS-1) sees the last K-group in its operand registers one edge before it writes its\n"
-      "shadow; row r's shadows are then all final, and the output register takes them at the next edge.");
+  const int P = f.pipeline_stages;
+  b.comment(P == 0 ? "Drain: PE (r, COLS-1) sees the last K-group in its operand registers one edge before it writes its\n"
+                     "shadow; row r's shadows are then all final, and the output register takes them at the next edge."
+                   : "Drain: PE (r, COLS-1) sees the last K-group in its operand registers two edges before it writes its\n"
+                     "shadow (P = 1: last_p_q waits the extra edge); row r's shadows are then all final, and the output\n"
+                     "register takes them at the next edge.");
+  b.wire("last_col", W("ROWS", R), "row r's last flag leaving the last column's operand register");
   b.wire("row_done_d", W("ROWS", R));
   {
     GenFor g{"g_row_done", "r", "ROWS", R, {}};
     Body gb{g.body};
-    gb.assign_slice("row_done_d", "[r]", 1, "last_bus[r*(COLS+1)+COLS]");
+    gb.assign_slice("last_col", "[r]", 1, "last_bus[r*(COLS+1)+COLS]");
     b.item(std::move(g));
   }
-  b.regs("", {{"row_done_q", "row_done_d", zero(W("ROWS", R))},
-              {"out_valid_q", "|row_done_q", "1'b0"},
-              {"out_last_q", fmt::format("row_done_q[{}]", R - 1), "1'b0"}});
+  std::vector<RegUpdate> drain_regs;
+  if (P == 0) {
+    b.assign("row_done_d", R, "last_col");
+  } else {
+    b.reg("last_p_q", W("ROWS", R), "last_col one edge later: the PEs' accumulate stage (P = 1)");
+    drain_regs.push_back({"last_p_q", "last_col", zero(W("ROWS", R))});
+    b.assign("row_done_d", R, "last_p_q");
+  }
+  drain_regs.push_back({"row_done_q", "row_done_d", zero(W("ROWS", R))});
+  drain_regs.push_back({"out_valid_q", "|row_done_q", "1'b0"});
+  drain_regs.push_back({"out_last_q", fmt::format("row_done_q[{}]", R - 1), "1'b0"});
+  b.regs("", std::move(drain_regs));
   {
     b.comment("The last column's last flag marked row r's shadows as final; each column's drain registers that row.");
     GenFor g{"g_drain", "c", "COLS", C, {}};
@@ -498,7 +596,7 @@ ArrayFacts array_facts(const Config& c) {
   f.cols = c.cols;
   f.threads = c.threads;
   f.acc_bits = c.acc_bits;
-  f.pipeline_stages = 0;
+  f.pipeline_stages = c.pipeline_stages();
   f.drain_interval = std::max(c.rows, c.cols);
   f.latency = c.cols + 1 + f.pipeline_stages;
   // T=1: 8x8 product, 16 bits; T=2: two Ra(a)*w up to 2*240*128, 17 bits; T=4: four up to 4*240*128, 18.
@@ -508,10 +606,14 @@ ArrayFacts array_facts(const Config& c) {
   f.act_skew = c.rows > 1 ? c.name + "_act_skew" : "";
   f.wgt_skew = c.cols > 1 ? c.name + "_wgt_skew" : "";
   const long long R = c.rows, C = c.cols, T = c.threads, ACC = c.acc_bits;
-  const long long pe = 16 * T + 1 + 2 * ACC;  // a_q, w_q, l_q, acc_q, shadow_q
+  const long long P = f.pipeline_stages, PW = f.product_bits;
+  long long pe = 16 * T + 1 + 2 * ACC;  // a_q, w_q, l_q, acc_q, shadow_q
+  if (T == 2) pe += c.zero_skip == ZeroSkip::Both ? 2 * T : T;  // anz_q, wnz_q
+  if (T == 4) pe += 6;                                            // half_q, quarter_q, t1_q, t2_q
+  if (P == 1) pe += 1 + (ACC > PW ? 2 : 0);                       // l2_q, c_q, s_q
   const long long skew = (8 * T + 1) * R * (R - 1) / 2 + 8 * T * C * (C - 1) / 2;
   const long long ctrl = f.drain_interval > 1 ? clog2(f.drain_interval) : 0;
-  const long long drain = R + 2 + C * ACC;  // row_done_q, out_valid_q, out_last_q, out_data_q
+  const long long drain = R * (1 + P) + 2 + C * ACC;  // row_done_q (last_p_q), out_valid_q, out_last_q, out_data_q
   f.flip_flops = R * C * pe + skew + ctrl + drain;
   return f;
 }

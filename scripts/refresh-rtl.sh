@@ -2,18 +2,18 @@
 # Regenerates the committed reference RTL: rtl/generated/<name>/ for every configs/<name>.yaml, and
 # removes reference folders whose config is gone. The reference check (ctest -L gen-unit, test
 # Reference.CommittedOutputsMatchTheGenerator) prints this command when the references are stale.
-# Usage: scripts/refresh-rtl.sh [path/to/sysmt]   (default: build-gen/gen/sysmt, else build/gen/sysmt)
+# Usage: scripts/refresh-rtl.sh [path/to/sysmt]   (default: build/gen/sysmt, as scripts/build.sh makes it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 sysmt=${1:-}
 if [[ -z "$sysmt" ]]; then
-  for candidate in build-gen/gen/sysmt build/gen/sysmt; do
+  for candidate in build/gen/sysmt; do
     if [[ -x "$candidate" ]]; then sysmt=$candidate; break; fi
   done
 fi
 if [[ -z "$sysmt" || ! -x "$sysmt" ]]; then
-  echo "refresh-rtl: no sysmt binary; build it first (cmake -S . -B build-gen && make -C build-gen sysmt)" >&2
+  echo "refresh-rtl: no sysmt binary; build it first (scripts/build.sh sysmt)" >&2
   echo "             or pass its path: scripts/refresh-rtl.sh path/to/sysmt" >&2
   exit 2
 fi

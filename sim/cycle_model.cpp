@@ -7,7 +7,7 @@
 
 namespace sysmt {
 
-ArrayTiming ArrayTiming::from(const Config& c) { return ArrayTiming{c.rows, c.cols, c.threads, 0}; }
+ArrayTiming ArrayTiming::from(const Config& c) { return ArrayTiming{c.rows, c.cols, c.threads, c.pipeline_stages()}; }
 
 GemmCycles gemm_cycles(const ArrayTiming& t, const GemmShape& s) {
   GemmCycles r;

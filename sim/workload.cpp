@@ -354,8 +354,9 @@ Evaluation evaluate_workload(const Config& cfg, const Workload& wl, const EvalOp
     le.w_zero_frac = zero_fraction(w.data);
 
     for (int T : kThreads) {
-      ArrayTiming at = ArrayTiming::from(cfg);
-      at.threads = T;
+      Config ct = cfg;  // the same array with T threads (and that T's pipeline, when array.pipeline is auto)
+      ct.threads = T;
+      const ArrayTiming at = ArrayTiming::from(ct);
       PerfResult p;
       p.threads = T;
       p.cycles = gemm_cycles(at, le.gemm);

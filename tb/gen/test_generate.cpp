@@ -112,9 +112,10 @@ TEST(Manifest, PublishesTimingContractPortsAndState) {
     Config cfg = parse_config(yaml("m", r, c, t, 20), "m.yaml");
     rtl::Generated g = rtl::generate_rtl(cfg);
     nlohmann::json j = nlohmann::json::parse(g.files.back().content);
-    EXPECT_EQ(j.at("latency"), c + 1);
+    const int P = t > 1 ? 1 : 0;  // array.pipeline: auto (docs/architecture.md)
+    EXPECT_EQ(j.at("latency"), c + 1 + P);
     EXPECT_EQ(j.at("drain_interval"), std::max(r, c));
-    EXPECT_EQ(j.at("pipeline_stages"), 0);
+    EXPECT_EQ(j.at("pipeline_stages"), P);
     EXPECT_EQ(j.at("config_hash"), cfg.hash());
     EXPECT_EQ(j.at("config_file"), "m.yaml");
     std::map<std::string, int> widths;

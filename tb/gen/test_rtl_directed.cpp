@@ -19,6 +19,7 @@ struct Directed {
   std::vector<std::vector<int>> act;           // [row][thread]: the K-group's activations
   std::vector<std::vector<int>> wgt;           // [col][thread]: the K-group's weights
   std::vector<std::vector<std::int64_t>> sum;  // [row][col]: what one such K-group adds (from the spec)
+  std::string pipeline = "auto";               // array.pipeline
 };
 
 std::vector<Directed> cases() {
@@ -44,6 +45,20 @@ std::vector<Directed> cases() {
                {{-37, 100, 50, -2}, {0, 0, 0, -2}, {-37, 100, 0, 0}},
                {{-1958, -6, -6796}, {-6796, 0, -6796}}});
   v.push_back({"t4_1x1", 4, 1, 1, {{200, 9, 77, 3}}, {{-37, 100, 50, -2}}, {{-1958}}});
+  // array.pipeline forced against its default: single-cycle NB-SMT PEs (P = 0), a split-accumulate MAC (P = 1).
+  for (const char* id : {"t2_2x3", "t4_2x3"}) {
+    for (Directed d : v)
+      if (d.id == id) {
+        d.id += "_p0";
+        d.pipeline = "0";
+        v.push_back(d);
+        break;
+      }
+  }
+  Directed p1 = v.front();
+  p1.id += "_p1";
+  p1.pipeline = "1";
+  v.push_back(p1);
   return v;
 }
 
@@ -102,7 +117,9 @@ TEST_P(RtlDirected, WorkedCyclesThroughThePorts) {
   const int ACC = 32;
   fs::path dir = scratch("directed/" + d.id);
   const std::string name = "dir_" + d.id;
-  Config cfg = parse_config(yaml(name, d.rows, d.cols, d.threads, ACC), name + ".yaml");
+  std::string text = yaml(name, d.rows, d.cols, d.threads, ACC);
+  text.replace(text.find("\nthreads:"), 1, "\n  pipeline: " + d.pipeline + "\n");
+  Config cfg = parse_config(text, name + ".yaml");
   std::vector<std::string> files = generate_into(cfg, dir);
   const std::vector<Beat> stim = stimulus();
   std::string hex;
@@ -117,7 +134,9 @@ TEST_P(RtlDirected, WorkedCyclesThroughThePorts) {
 
   // The contract, stated independently: a K-group is accepted at the first edge it is offered, except an
   // in_last, which waits until D edges after the previous accepted in_last.
-  const int D = std::max(d.rows, d.cols), LAT = d.cols + 1;
+  // P: array.pipeline, or with auto 1 (the split accumulate) for the NB-SMT PEs and 0 for T = 1.
+  const int P = d.pipeline == "auto" ? (d.threads > 1 ? 1 : 0) : std::stoi(d.pipeline);
+  const int D = std::max(d.rows, d.cols), LAT = d.cols + 1 + P;
   std::vector<std::pair<int, bool>> want_acc;  // (edge, last)
   std::vector<int> tile_groups_scaled;         // per tile: how many worked K-groups it holds
   {

@@ -18,7 +18,8 @@ std::uint64_t sweep(const std::vector<int>& a0s) {
   ctx.fatalOnError(false);
   Vsysmt_2t_1x1 m(&ctx, "dut");
   const Arith ar{2, Rounding::HalfUp, ZeroSkip::Both, 32};
-  constexpr int kLat = 2;  // 1x1 array: LAT = COLS + 1
+  constexpr int kLat = SYSMT_EXHAUSTIVE_LAT;  // 1x1 array: LAT = COLS + 1 + P, from the manifest
+  static_assert(kLat < 4, "the ring of expected sums holds 4");
   // The PE cycle accepted at edge e leaves after edge e + kLat; a ring of expected sums bridges the gap.
   std::int64_t expect[4] = {0, 0, 0, 0};
   std::uint64_t edge = 0, checked = 0, failures = 0;
