@@ -88,6 +88,7 @@ void add_synth(CLI::App& app) {
   CLI::Option* period = sub->add_option("--period", so->o.period_ns, "Clock period in ns (default: the config's synth.clock_period_ns)");
   sub->add_option("-o,--out", so->out, "Output folder (default reports/synth-<name>)");
   sub->add_flag("--gate-sim", so->o.gate_sim, "Also write gate-sim/<name>.v (netlist + cell models) for `sysmt verify --rtl`");
+  sub->add_option("--abc-runs", so->o.abc_runs, "ABC mapping runs; the smallest total area is kept")->capture_default_str()->check(CLI::Range(1, 32));
   sub->add_flag("--flatten", so->o.flatten, "Flatten before mapping (slow for large arrays; used by the cross-check)");
   sub->add_option("--sta", so->o.sta_mode,
                   "Array timing: whole (one flattened OpenSTA run), modular (parts with registered boundaries, composed), or auto "
@@ -294,6 +295,7 @@ void add_compare(CLI::App& app) {
   sub->add_option("--liberty", co->o.liberty, "Standard-cell liberty file")->capture_default_str();
   CLI::Option* period = sub->add_option("--period", co->o.period_ns, "Clock period in ns (default: synth.clock_period_ns of the base config, 10)");
   sub->add_option("-o,--out", co->out, "Output folder (default reports/compare-<rows>x<cols>)");
+  sub->add_option("--abc-runs", co->o.abc_runs, "ABC mapping runs per design; the smallest total area is kept")->capture_default_str()->check(CLI::Range(1, 32));
   sub->callback([co, period] {
     check_period(period, co->o.period_ns);
     run_compare(*co);

@@ -6,6 +6,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <thread>
 #include <cctype>
 #include <chrono>
 #include <cmath>
@@ -591,67 +594,36 @@ void commit_output_dir(const fs::path& tmp, const fs::path& dir) {
   fs::rename(tmp, dir);
 }
 
-nlohmann::json run_synth(const Config& cfg, const Liberty& lib, const Options& o, const fs::path& work, const Progress& progress) {
-  const auto t_start = std::chrono::steady_clock::now();
-  const double period_ns = o.period_ns > 0 ? o.period_ns : cfg.clock_period_ns;
-  const double period_lib = period_ns / lib.time_unit_ns;
-  const std::string top = cfg.name;
+// One module of a mapped design: its own cells and, after totalling, those of its submodules.
+struct Mod {
+  std::string name, kind;
+  double own_area = 0, ff_area = 0;
+  long own_cells = 0, own_ff = 0;
+  std::map<std::string, long> subs;
+  double area = 0;  // with submodules
+  long cells = 0, ff = 0, instances = 0;
+  bool totalled = false;
+};
 
-  // 1. RTL.
-  const rtl::Generated g = rtl::generate_rtl(cfg);
-  fs::create_directories(work / "rtl");
-  std::string reads;
-  for (const auto& f : g.files) {
-    write_file_atomic(work / "rtl" / f.name, f.content);
-    if (f.name.size() > 2 && f.name.substr(f.name.size() - 2) == ".v") reads += "read_verilog -defer rtl/" + f.name + "\n";
-  }
-  progress(fmt::format("{}: RTL generated ({}x{}, {} threads, {} flip-flops expected)", top, cfg.rows, cfg.cols, cfg.threads,
-                       g.facts.flip_flops));
-
-  // 2. Yosys.
-  std::string constr_arg;
-  if (!lib.buffer.empty() || !lib.inverter.empty()) {
-    // Each module output drives about four gate inputs; module inputs come from the smallest buffer.
-    const double load = 4 * lib.nand2_input_cap > 0 ? 4 * lib.nand2_input_cap : 0.01 / lib.cap_unit_pf;
-    write_file_atomic(work / "abc.constr", fill(templates::kAbcConstr, {{"DRIVING_CELL", lib.buffer.empty() ? lib.inverter : lib.buffer},
-                                                                        {"LOAD", fmt::format("{:.6g}", load)}}));
-    constr_arg = "-constr abc.constr";
-  }
-  const std::string ys = fill(templates::kYosys, {{"READ_VERILOG", reads},
-                                                  {"TOP", top},
-                                                  {"FLATTEN", o.flatten ? "-flatten" : ""},
-                                                  {"LIBERTY", ys_path(lib.path)},
-                                                  {"PERIOD_PS", fmt::format("{:.0f}", period_ns * 1000)},
-                                                  {"CONSTR", constr_arg},
-                                                  {"STAT_JSON", "stat.json"},
-                                                  {"NETLIST", top + ".netlist.v"}});
-  write_file_atomic(work / "synth.ys", ys);
-  progress(fmt::format("{}: yosys: synthesis {} and mapping to {} ...", top, o.flatten ? "flattened" : "hierarchical", lib.library));
-  const double t_yosys = run_tool("yosys -q -l yosys.log -s synth.ys", work, work / "yosys.stdout", "yosys");
-  progress(fmt::format("{}: yosys done in {:.1f} s", top, t_yosys));
-
-  // 3. Area from the cell counts and the liberty.
-  nlohmann::json stat;
+// Area, cells and flip-flops of every module from Yosys's `stat -json` and the liberty's cell areas,
+// totalled over submodules, with the instance count of each module in the design under `top`.
+// Yosys's `stat -json` output. Yosys 0.23 writes the submodule counts of a hierarchy deeper than one level
+// as plain text lines ("   name   6") into the JSON's design section: every line with no JSON punctuation
+// is dropped.
+nlohmann::json read_stat_json(const fs::path& file) {
   try {
-    // Yosys 0.23 writes the submodule counts of a hierarchy deeper than one level as plain text lines
-    // ("   name   6") into the JSON's design section: drop every line with no JSON punctuation.
     std::string text, line;
-    std::istringstream in(read_file(work / "stat.json"));
+    std::istringstream in(read_file(file));
     while (std::getline(in, line))
       if (line.find_first_of("\"{}[]") != std::string::npos) text += line + "\n";
-    stat = nlohmann::json::parse(text);
+    return nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& e) {
-    throw InputError(std::string("yosys stat output unreadable: ") + e.what());
+    throw InputError("yosys stat output " + file.string() + " unreadable: " + e.what());
   }
-  struct Mod {
-    std::string name, kind;
-    double own_area = 0, ff_area = 0;
-    long own_cells = 0, own_ff = 0;
-    std::map<std::string, long> subs;
-    double area = 0;  // with submodules
-    long cells = 0, ff = 0, instances = 0;
-    bool totalled = false;
-  };
+}
+
+std::map<std::string, Mod> read_areas(const fs::path& stat_file, const Liberty& lib, const std::string& top) {
+  nlohmann::json stat = read_stat_json(stat_file);
   std::map<std::string, Mod> mods;
   std::set<std::string> unmapped;
   for (auto& [raw, m] : stat["modules"].items()) {
@@ -703,7 +675,152 @@ nlohmann::json run_synth(const Config& cfg, const Liberty& lib, const Options& o
     for (auto& [s, j] : mods[n].subs) count(s, k * j);
   };
   count(top, 1);
+  return mods;
+}
+
+nlohmann::json run_synth(const Config& cfg, const Liberty& lib, const Options& o, const fs::path& work, const Progress& progress) {
+  const auto t_start = std::chrono::steady_clock::now();
+  const double period_ns = o.period_ns > 0 ? o.period_ns : cfg.clock_period_ns;
+  const double period_lib = period_ns / lib.time_unit_ns;
+  const std::string top = cfg.name;
+
+  // 1. RTL.
+  const rtl::Generated g = rtl::generate_rtl(cfg);
+  fs::create_directories(work / "rtl");
+  std::string reads;
+  for (const auto& f : g.files) {
+    write_file_atomic(work / "rtl" / f.name, f.content);
+    if (f.name.size() > 2 && f.name.substr(f.name.size() - 2) == ".v") reads += "read_verilog -defer rtl/" + f.name + "\n";
+  }
+  progress(fmt::format("{}: RTL generated ({}x{}, {} threads, {} flip-flops expected)", top, cfg.rows, cfg.cols, cfg.threads,
+                       g.facts.flip_flops));
+
+  // 2. Yosys.
+  std::string constr_arg;
+  if (!lib.buffer.empty() || !lib.inverter.empty()) {
+    // Each module output drives about four gate inputs; module inputs come from the smallest buffer.
+    const double load = 4 * lib.nand2_input_cap > 0 ? 4 * lib.nand2_input_cap : 0.01 / lib.cap_unit_pf;
+    write_file_atomic(work / "abc.constr", fill(templates::kAbcConstr, {{"DRIVING_CELL", lib.buffer.empty() ? lib.inverter : lib.buffer},
+                                                                        {"LOAD", fmt::format("{:.6g}", load)}}));
+    constr_arg = "-constr abc.constr";
+  }
+  // Synthesis units: hierarchical synthesis maps every module in its own Yosys process, with the modules
+  // it instantiates read as black boxes, so a module's netlist depends on its own RTL only (in one process
+  // for the whole design, ABC's result for the same PE moved by 5 % with the array around it). Flattened
+  // synthesis (the cross-check) is one unit. Each unit's logic is mapped `runs` times: run 1 with Yosys's
+  // default ABC script, runs 2.. with the same script (abc_run.script.in, which needs the -constr file)
+  // after `permute -S <run - 1>`; the run with the smallest area is kept, per unit.
+  const int runs = constr_arg.empty() ? 1 : std::max(1, o.abc_runs);
+  const std::string period_ps = fmt::format("{:.0f}", period_ns * 1000);
+  for (int i = 2; i <= runs; ++i)
+    write_file_atomic(work / fmt::format("abc_run{}.script", i), fill(templates::kAbcRun, {{"SEED", std::to_string(i - 1)}, {"PERIOD_PS", period_ps}}));
+  std::vector<std::string> vfiles;
+  for (const auto& f : g.files)
+    if (f.name.size() > 2 && f.name.substr(f.name.size() - 2) == ".v") vfiles.push_back(f.name);
+  struct Unit {
+    std::string top, dir;
+    double seconds = 0;
+    std::vector<double> run_areas;
+    int best = 0;
+    int runs = 1;
+  };
+  std::vector<Unit> units;
+  if (o.flatten) {
+    units.push_back(Unit{top, "yosys/" + top, 0, {}, 0, runs});
+  } else {
+    // Leaf modules (the PE, a skew stage, a drain column) hold the logic and get every mapping run; the
+    // modules that instantiate others (skew lines, the top) are mostly wiring: one run.
+    for (const auto& f : g.files) {
+      if (f.name.size() < 3 || f.name.substr(f.name.size() - 2) != ".v") continue;
+      bool leaf = true;
+      for (const auto& other : vfiles)
+        if (other != f.name && f.content.find(other.substr(0, other.size() - 2) + " ") != std::string::npos) leaf = false;
+      units.push_back(Unit{f.name.substr(0, f.name.size() - 2), "yosys/" + f.name.substr(0, f.name.size() - 2), 0, {}, 0, leaf ? runs : 1});
+    }
+  }
+  for (const Unit& u : units) {
+    fs::create_directories(work / u.dir);
+    std::string reads;
+    for (const auto& f : vfiles) {
+      if (o.flatten || f == u.top + ".v") reads += "read_verilog -defer ../../rtl/" + f + "\n";
+      else reads += "read_verilog -lib ../../rtl/" + f + "\n";
+    }
+    const std::string constr = constr_arg.empty() ? "" : "-constr ../../abc.constr";
+    std::string map_runs;
+    for (int i = 1; i <= u.runs; ++i)
+      map_runs += fill(templates::kYosysRun, {{"RUN", std::to_string(i)},
+                                              {"TOP", u.top},
+                                              {"LIBERTY", ys_path(lib.path)},
+                                              {"PERIOD_PS", period_ps},
+                                              {"CONSTR", constr},
+                                              {"SCRIPT", i > 1 ? fmt::format("-script ../../abc_run{}.script", i) : ""},
+                                              {"STAT_JSON", fmt::format("stat_run{}.json", i)},
+                                              {"NETLIST", fmt::format("run{}.netlist.v", i)}});
+    write_file_atomic(work / u.dir / "synth.ys", fill(templates::kYosys, {{"READ_VERILOG", reads},
+                                                                          {"TOP", u.top},
+                                                                          {"FLATTEN", o.flatten ? "-flatten" : ""},
+                                                                          {"LIBERTY", ys_path(lib.path)},
+                                                                          {"ABC_RUNS", std::to_string(u.runs)},
+                                                                          {"MAP_RUNS", map_runs}}));
+  }
+  progress(fmt::format("{}: yosys: {} synthesis of {} unit{} mapped to {} ({} ABC run{} each) ...", top,
+                       o.flatten ? "flattened" : "hierarchical", units.size(), units.size() == 1 ? "" : "s", lib.library, runs,
+                       runs == 1 ? "" : "s"));
+  // The units run in parallel, as many at a time as there are cores.
+  const auto t_y0 = std::chrono::steady_clock::now();
+  {
+    std::atomic<size_t> next{0};
+    std::mutex mu;
+    std::string first_error;
+    const unsigned workers = std::max(1u, std::min<unsigned>(std::thread::hardware_concurrency(), static_cast<unsigned>(units.size())));
+    std::vector<std::thread> pool;
+    for (unsigned w = 0; w < workers; ++w)
+      pool.emplace_back([&] {
+        for (size_t i = next++; i < units.size(); i = next++) {
+          Unit& u = units[i];
+          try {
+            u.seconds = run_tool("yosys -q -l yosys.log -s synth.ys", work / u.dir, work / u.dir / "yosys.stdout", "yosys (" + u.top + ")");
+          } catch (const std::exception& e) {
+            std::lock_guard<std::mutex> lock(mu);
+            if (first_error.empty()) first_error = e.what();
+          }
+        }
+      });
+    for (auto& t : pool) t.join();
+    if (!first_error.empty()) throw InputError(first_error);
+  }
+  const double t_yosys = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_y0).count();
+
+  // 3. Area from the cell counts and the liberty: per unit the run with the smallest own area, then the
+  // units' statistics and netlists put together.
+  nlohmann::json stat_all = {{"modules", nlohmann::json::object()}};
+  std::string netlist;
+  for (Unit& u : units) {
+    std::vector<nlohmann::json> run_stats;
+    for (int i = 1; i <= u.runs; ++i) {
+      nlohmann::json st = read_stat_json(work / u.dir / fmt::format("stat_run{}.json", i));
+      double a = 0;
+      for (auto& [raw, m] : st["modules"].items())
+        for (auto& [cell, n] : m["num_cells_by_type"].items())
+          if (lib.area.count(strip_backslash(cell))) a += lib.area.at(strip_backslash(cell)) * n.get<double>();
+      u.run_areas.push_back(a);
+      if (i == 1 || a < u.run_areas[u.best]) u.best = i - 1;
+      run_stats.push_back(std::move(st));
+    }
+    for (auto& [raw, m] : run_stats[u.best]["modules"].items()) stat_all["modules"][raw] = m;
+    netlist += read_file(work / u.dir / fmt::format("run{}.netlist.v", u.best + 1));
+    std::string list;
+    for (size_t i = 0; i < u.run_areas.size(); ++i) list += fmt::format("{}{:.0f}", i ? ", " : "", u.run_areas[i]);
+    progress(fmt::format("{}: {} mapped in {:.1f} s{}", top, u.top, u.seconds,
+                         u.runs > 1 ? fmt::format(" (area per run {} um^2; kept run {})", list, u.best + 1) : ""));
+  }
+  write_file_atomic(work / "stat.json", stat_all.dump(1));
+  write_file_atomic(work / (top + ".netlist.v"), netlist);
+  std::map<std::string, Mod> mods = read_areas(work / "stat.json", lib, top);
+  progress(fmt::format("{}: yosys done in {:.1f} s", top, t_yosys));
   const Mod& tm = mods[top];
+  nlohmann::json abc_runs = {{"runs", runs}, {"units", nlohmann::json::array()}};
+  for (const Unit& u : units) abc_runs["units"].push_back({{"module", u.top}, {"areas_um2", u.run_areas}, {"kept", u.best + 1}, {"seconds", u.seconds}});
 
   nlohmann::json kinds = nlohmann::json::object();
   nlohmann::json modules = nlohmann::json::array();
@@ -926,6 +1043,7 @@ nlohmann::json run_synth(const Config& cfg, const Liberty& lib, const Options& o
       {"timing", timing},
       {"tools", {{"yosys", yosys_version()}, {"sta", o.timing ? sta_version() : std::string()}}},
       {"run_time_s", {{"yosys", t_yosys}, {"sta", t_sta}, {"total", t_total}}},
+      {"abc_runs", abc_runs},
       {"netlist", top + ".netlist.v"}};
   write_file_atomic(work / (top + ".synth.json"), r.dump(2) + "\n");
   write_file_atomic(work / (top + ".synth.md"), report_markdown(r));
@@ -982,6 +1100,17 @@ std::string report_markdown(const nlohmann::json& r) {
       md += fmt::format("| frame into a module's input logic | {:.3f} | | |\n", a["into_shelled_ns"].get<double>());
     } else if (a.contains("method")) {
       md += "\nArray timed whole (flattened by OpenSTA).\n";
+    }
+  }
+  if (r.contains("abc_runs") && r["abc_runs"]["runs"].get<int>() > 1) {
+    md += fmt::format("\nEach module was synthesised in its own Yosys process; modules that instantiate none were mapped by ABC {} times (Yosys's default "
+                      "script, then the same script after seeded permutations of ABC's inputs); the smallest is reported:\n\n"
+                      "| module | area um^2 per run | kept |\n|---|---|---:|\n",
+                      r["abc_runs"]["runs"].get<int>());
+    for (const auto& u : r["abc_runs"]["units"]) {
+      std::string list;
+      for (const auto& a : u["areas_um2"]) list += fmt::format("{}{:.0f}", list.empty() ? "" : ", ", a.get<double>());
+      md += fmt::format("| {} | {} | {} |\n", u["module"].get<std::string>(), list, u["kept"].get<int>());
     }
   }
   md += fmt::format("\nTools: {}; {}. Run time: yosys {:.1f} s, sta {:.1f} s, total {:.1f} s.\n", r["tools"]["yosys"].get<std::string>(),

@@ -44,6 +44,9 @@ struct Options {
   double period_ns = 0;   // <= 0: the config's synth.clock_period_ns
   bool flatten = false;   // flatten before mapping (cross-check only: slow for large arrays)
   bool timing = true;     // run OpenSTA
+  // ABC mapping runs (the first with Yosys's default script, the others after a seeded permutation of
+  // ABC's inputs); the run with the smallest total area is kept (docs/synthesis.md).
+  int abc_runs = 4;
   bool gate_sim = false;  // also write gate-sim/<name>.v: netlist plus cell models, for `sysmt verify --rtl`
   // Array timing: "whole" times the flattened array in one OpenSTA run (memory grows with the PE count:
   // 8.7 GB at 64x64 T=4); "modular" times the PE and the drain column alone and the rest of the array with
