@@ -5,6 +5,7 @@
 // and bad input (missing liberty, bad period, bad config) exiting 2 with no output.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -129,6 +130,31 @@ TEST(ModularTiming, AgreesWithWholeArrayTiming) {
   }
   const double whole = w["critical_path_ns"].get<double>(), modular = m["critical_path_ns"].get<double>();
   EXPECT_LT(std::fabs(modular - whole) / whole, 0.02) << "modular " << modular << " ns, whole " << whole << " ns";
+}
+
+// Each module is synthesised alone, so a PE's netlist depends on its RTL only: the same PE (two threads,
+// the same settings) maps to the same area in a 1x1 and a 2x3 array, whose other modules differ. The
+// reported run is the smallest of the ABC runs the report lists.
+TEST(PerModuleSynthesis, SamePeSameAreaInAnyArrayAndBestRunKept) {
+  TempDir d;
+  synth::Options o;
+  o.timing = false;
+  Config small = load_config(kCfg + "sysmt_2t_1x1.yaml"), wide = load_config(kCfg + "sysmt_2t_2x3.yaml");
+  wide.name = small.name;  // the same module names, so the PE files are identical
+  const nlohmann::json a = synth_run(small, o, d, "a"), b = synth_run(wide, o, d, "b");
+  EXPECT_DOUBLE_EQ(a["pe"]["area_um2"].get<double>(), b["pe"]["area_um2"].get<double>());
+  ASSERT_EQ(a["abc_runs"]["runs"].get<int>(), o.abc_runs);
+  bool pe_seen = false;
+  for (const auto& u : a["abc_runs"]["units"]) {
+    if (u["module"] != small.name + "_pe") continue;
+    pe_seen = true;
+    ASSERT_EQ(u["areas_um2"].size(), static_cast<size_t>(o.abc_runs));
+    double best = u["areas_um2"][0].get<double>();
+    for (const auto& x : u["areas_um2"]) best = std::min(best, x.get<double>());
+    EXPECT_DOUBLE_EQ(u["areas_um2"][u["kept"].get<int>() - 1].get<double>(), best);
+    EXPECT_DOUBLE_EQ(a["pe"]["area_um2"].get<double>(), best);
+  }
+  EXPECT_TRUE(pe_seen);
 }
 
 class FlipFlops : public ::testing::TestWithParam<std::string> {};
