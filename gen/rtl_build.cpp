@@ -411,9 +411,9 @@ Module build_top(const Config& c, const ArrayFacts& f) {
   m.role = fmt::format(
       "{}x{} output-stationary SySMT array, {} thread{} per PE, {}-bit accumulators.\n"
       "// Timing: in_last accepted at edge E -> row r on out_data in the cycle after edge E + {} + r\n"
-      "// (LAT = COLS + 1 = {}); an in_last is accepted only {} or more edges after the previous one\n"
-      "// (D = max(ROWS, COLS)).",
-      R, C, T, T == 1 ? "" : "s", ACC, f.latency, f.latency, D);
+      "// (LAT = COLS + 1 + P = {}, P = {}); an in_last is accepted only {} or more edges after the previous\n"
+      "// one (D = max(ROWS, COLS)).",
+      R, C, T, T == 1 ? "" : "s", ACC, f.latency, f.latency, f.pipeline_stages, D);
   m.localparams = {{"ROWS", S(R), "PE rows"},
                    {"COLS", S(C), "PE columns"},
                    {"T", S(T), "threads per PE"},

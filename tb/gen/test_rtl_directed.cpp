@@ -1,7 +1,7 @@
 // Directed simulation (Icarus Verilog) of generated arrays through the real port protocol: the worked PE
 // cycles of shared/spec/nbsmt.md section 3 must come out of out_data (expected numbers written from the
 // spec; T=1 uses exact products), in_ready must refuse an in_last until D = max(ROWS, COLS) edges after the
-// previous one, and row r of a tile must appear in the cycle after edge E + LAT + r, LAT = COLS + 1.
+// previous one, and row r of a tile must appear in the cycle after edge E + LAT + r, LAT = COLS + 1 + P.
 // Covers T in {1, 2, 4}; 2x3 (COLS > ROWS), 3x2 (ROWS > COLS) and 1x1 (no skew, D = 1); tiles of one
 // K-group (refused and retried), tiles with idle cycles and all-zero K-groups, and back-to-back tiles.
 #include <gtest/gtest.h>
