@@ -605,8 +605,6 @@ struct Mod {
   bool totalled = false;
 };
 
-// Area, cells and flip-flops of every module from Yosys's `stat -json` and the liberty's cell areas,
-// totalled over submodules, with the instance count of each module in the design under `top`.
 // Yosys's `stat -json` output. Yosys 0.23 writes the submodule counts of a hierarchy deeper than one level
 // as plain text lines ("   name   6") into the JSON's design section: every line with no JSON punctuation
 // is dropped.
@@ -622,6 +620,8 @@ nlohmann::json read_stat_json(const fs::path& file) {
   }
 }
 
+// Area, cells and flip-flops of every module from Yosys's `stat -json` and the liberty's cell areas,
+// totalled over submodules, with the instance count of each module in the design under `top`.
 std::map<std::string, Mod> read_areas(const fs::path& stat_file, const Liberty& lib, const std::string& top) {
   nlohmann::json stat = read_stat_json(stat_file);
   std::map<std::string, Mod> mods;
@@ -687,10 +687,10 @@ nlohmann::json run_synth(const Config& cfg, const Liberty& lib, const Options& o
   // 1. RTL.
   const rtl::Generated g = rtl::generate_rtl(cfg);
   fs::create_directories(work / "rtl");
-  std::string reads;
+  std::vector<std::string> modules_v;  // the module names, one Verilog file each (leaves first, top last)
   for (const auto& f : g.files) {
     write_file_atomic(work / "rtl" / f.name, f.content);
-    if (f.name.size() > 2 && f.name.substr(f.name.size() - 2) == ".v") reads += "read_verilog -defer rtl/" + f.name + "\n";
+    if (f.name.size() > 2 && f.name.substr(f.name.size() - 2) == ".v") modules_v.push_back(f.name.substr(0, f.name.size() - 2));
   }
   progress(fmt::format("{}: RTL generated ({}x{}, {} threads, {} flip-flops expected)", top, cfg.rows, cfg.cols, cfg.threads,
                        g.facts.flip_flops));
@@ -714,9 +714,6 @@ nlohmann::json run_synth(const Config& cfg, const Liberty& lib, const Options& o
   const std::string period_ps = fmt::format("{:.0f}", period_ns * 1000);
   for (int i = 2; i <= runs; ++i)
     write_file_atomic(work / fmt::format("abc_run{}.script", i), fill(templates::kAbcRun, {{"SEED", std::to_string(i - 1)}, {"PERIOD_PS", period_ps}}));
-  std::vector<std::string> vfiles;
-  for (const auto& f : g.files)
-    if (f.name.size() > 2 && f.name.substr(f.name.size() - 2) == ".v") vfiles.push_back(f.name);
   struct Unit {
     std::string top, dir;
     double seconds = 0;
@@ -729,22 +726,15 @@ nlohmann::json run_synth(const Config& cfg, const Liberty& lib, const Options& o
     units.push_back(Unit{top, "yosys/" + top, 0, {}, 0, runs});
   } else {
     // Leaf modules (the PE, a skew stage, a drain column) hold the logic and get every mapping run; the
-    // modules that instantiate others (skew lines, the top) are mostly wiring: one run.
-    for (const auto& f : g.files) {
-      if (f.name.size() < 3 || f.name.substr(f.name.size() - 2) != ".v") continue;
-      bool leaf = true;
-      for (const auto& other : vfiles)
-        if (other != f.name && f.content.find(other.substr(0, other.size() - 2) + " ") != std::string::npos) leaf = false;
-      units.push_back(Unit{f.name.substr(0, f.name.size() - 2), "yosys/" + f.name.substr(0, f.name.size() - 2), 0, {}, 0, leaf ? runs : 1});
-    }
+    // modules that instantiate others (the skew lines, the top) are mostly wiring: one run.
+    const std::set<std::string> wrappers = {g.facts.top, g.facts.act_skew, g.facts.wgt_skew};
+    for (const auto& m : modules_v) units.push_back(Unit{m, "yosys/" + m, 0, {}, 0, wrappers.count(m) ? 1 : runs});
   }
   for (const Unit& u : units) {
     fs::create_directories(work / u.dir);
     std::string reads;
-    for (const auto& f : vfiles) {
-      if (o.flatten || f == u.top + ".v") reads += "read_verilog -defer ../../rtl/" + f + "\n";
-      else reads += "read_verilog -lib ../../rtl/" + f + "\n";
-    }
+    for (const auto& m : modules_v)
+      reads += (o.flatten || m == u.top ? "read_verilog -defer ../../rtl/" : "read_verilog -lib ../../rtl/") + m + ".v\n";
     const std::string constr = constr_arg.empty() ? "" : "-constr ../../abc.constr";
     std::string map_runs;
     for (int i = 1; i <= u.runs; ++i)
