@@ -277,8 +277,8 @@ Module build_pe(const Config& c, const ArrayFacts& f) {
           "and 2 (Ra(a) * w as low and high weight nibble), t2 takes 1 and 3. Three or four: sub-multiplier t\n"
           "computes Ra(a_t) * Rw(w_t); inactive threads have a zero operand, so they add zero.");
       b.comment(
-          "The mode and the threads t1, t2 are decided from the incoming flags and registered with the\n"
-          "operands, so the decision is off the multiplier's path.");
+          "The mode and the threads t1, t2 are decided from the PE's inputs (zero detection on a_in, w_in) and\n"
+          "registered with the operands, so the decision is off the multiplier's path.");
       b.wire("act_in", W(4), "threads of the incoming operands that are active");
       GenFor gi{"g_act_in", "t", "T", T, {}};
       gi.body.items.push_back(Assign{"act_in", "[t]", 1,
@@ -497,30 +497,28 @@ Module build_top(const Config& c, const ArrayFacts& f) {
       gb.assign_slice("act_bus", "[r*(COLS+1)*LW +: LW]", LW, "act_in[r*LW +: LW]");
       gb.assign_slice("last_bus", "[r*(COLS+1)]", 1, "take_last");
     }
+    std::string unused = "^act_bus[(r*(COLS+1)+COLS)*LW +: LW]";
     if (nz) {
       GenFor gt{"g_anz", "t", "T", T, {}};
       gt.body.items.push_back(Assign{"anz_bus", "[r*(COLS+1)*T + t]", 1, "|act_bus[r*(COLS+1)*LW + t*8 +: 8]"});
       gb.item(std::move(gt));
-      gb.define("unused_a_out", W(1), "(^act_bus[(r*(COLS+1)+COLS)*LW +: LW]) ^ (^anz_bus[(r*(COLS+1)+COLS)*T +: T])",
-                "the last column's activations and flags go nowhere");
-    } else {
-      gb.define("unused_a_out", W(1), "^act_bus[(r*(COLS+1)+COLS)*LW +: LW]", "the last column's activations go nowhere");
+      unused = "(" + unused + ") ^ (^anz_bus[(r*(COLS+1)+COLS)*T +: T])";
     }
+    gb.define("unused_a_out", W(1), unused, nz ? "the last column's activations and flags go nowhere" : "the last column's activations go nowhere");
     b.item(std::move(g));
   }
   {
     GenFor g{"g_col_edge", "c", "COLS", C, {}};
     Body gb{g.body};
     gb.assign_slice("wgt_bus", "[c*LW +: LW]", LW, C > 1 ? "wgt_lane_out[c*LW +: LW]" : "in_wgt[c*LW +: LW]");
+    std::string unused = "^wgt_bus[(ROWS*COLS+c)*LW +: LW]";
     if (wnz) {
       GenFor gt{"g_wnz", "t", "T", T, {}};
       gt.body.items.push_back(Assign{"wnz_bus", "[c*T + t]", 1, "|wgt_bus[c*LW + t*8 +: 8]"});
       gb.item(std::move(gt));
-      gb.define("unused_w_out", W(1), "(^wgt_bus[(ROWS*COLS+c)*LW +: LW]) ^ (^wnz_bus[(ROWS*COLS+c)*T +: T])",
-                "the last row's weights and flags go nowhere");
-    } else {
-      gb.define("unused_w_out", W(1), "^wgt_bus[(ROWS*COLS+c)*LW +: LW]", "the last row's weights go nowhere");
+      unused = "(" + unused + ") ^ (^wnz_bus[(ROWS*COLS+c)*T +: T])";
     }
+    gb.define("unused_w_out", W(1), unused, wnz ? "the last row's weights and flags go nowhere" : "the last row's weights go nowhere");
     b.item(std::move(g));
   }
 

@@ -99,8 +99,8 @@ module sysmt_4t_16x16_pe (
   // and 2 (Ra(a) * w as low and high weight nibble), t2 takes 1 and 3. Three or four: sub-multiplier t
   // computes Ra(a_t) * Rw(w_t); inactive threads have a zero operand, so they add zero.
 
-  // The mode and the threads t1, t2 are decided from the incoming flags and registered with the
-  // operands, so the decision is off the multiplier's path.
+  // The mode and the threads t1, t2 are decided from the PE's inputs (zero detection on a_in, w_in) and
+  // registered with the operands, so the decision is off the multiplier's path.
   generate
   for (t = 0; t < T; t = t + 1) begin : g_act_in
     assign act_in[t] = (|a_in[t*8 +: 8]) & (|w_in[t*8 +: 8]);
