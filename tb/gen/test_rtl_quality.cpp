@@ -9,6 +9,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "../state_bits.hpp"
 #include "harness.hpp"
 
 namespace sysmt::test {
@@ -43,26 +44,6 @@ std::vector<Case> sweep() {
         ++i;
       }
   return v;
-}
-
-// State the array must hold, from the config alone (docs/architecture.md, "State"): per PE the operand
-// registers (2 x 8T), the last flag, the accumulator and the shadow, plus the NB-SMT state (T = 2: a
-// non-zero flag per thread and operand, or per thread with zero_skip act; T = 4: the registered mode,
-// 2 bits, and threads t1, t2, 4 bits) and with P = 1 the delayed last flag and, when the accumulator is
-// wider than the product sum (16, 17, 18 bits for T = 1, 2, 4), the carry and sign of the low part; the
-// input skew (row r: r stages of 8T activation bits + last flag; column c: c stages of 8T weight bits);
-// the in_ready countdown (ceil(log2 D) bits when D > 1); the drain (row_done per row, with P = 1 one more
-// bit per row, out_valid, out_last, out_data).
-long long expected_flip_flops(const Config& c) {
-  const long long R = c.rows, C = c.cols, T = c.threads, A = c.acc_bits, D = std::max(R, C);
-  const long long P = c.pipeline_stages(), product = T == 1 ? 16 : T == 2 ? 17 : 18;
-  long long wait_bits = 0;
-  while ((1LL << wait_bits) < D) ++wait_bits;
-  long long pe = 8 * T + 8 * T + 1 + A + A;
-  if (T == 2) pe += c.zero_skip == ZeroSkip::Both ? 4 : 2;
-  if (T == 4) pe += 2 + 4;
-  if (P == 1) pe += 1 + (A > product ? 2 : 0);
-  return R * C * pe + R * (R - 1) / 2 * (8 * T + 1) + C * (C - 1) / 2 * (8 * T) + wait_bits + R * (1 + P) + 2 + C * A;
 }
 
 long long param(const nlohmann::json& cell, const char* name) {
@@ -120,7 +101,7 @@ TEST_P(RtlQuality, LintCompileSynthCheck) {
     }
     return memo[m] = n;
   };
-  const long long want = expected_flip_flops(cfg);
+  const long long want = state_bits(cfg);
   EXPECT_EQ(ffs(cfg.name), want) << "flip-flops in the Yosys netlist vs the state the config calls for";
   nlohmann::json manifest = nlohmann::json::parse(slurp(rtl / (cfg.name + ".json")));
   EXPECT_EQ(manifest.at("flip_flops").get<long long>(), want) << "manifest flip_flops";

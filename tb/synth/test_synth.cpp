@@ -12,6 +12,7 @@
 #include <regex>
 
 #include "../golden/cli_runner.hpp"
+#include "../state_bits.hpp"
 #include "config.hpp"
 #include "synth_flow.hpp"
 #include "util.hpp"
@@ -28,28 +29,6 @@ nlohmann::json synth_run(const Config& c, synth::Options o, const TempDir& d, co
   fs::create_directories(w);
   const synth::Liberty lib = synth::check_inputs(o);
   return synth::run_synth(c, lib, o, w, [](const std::string&) {});
-}
-
-// State bits of the generated array, from the architecture (docs/architecture.md), not the generator:
-// PE: T*8 activation and weight registers, last flag, accumulator and shadow; T = 2: non-zero flags of
-// both operands of both threads (zero_skip both); T = 4: mode (2 bits) and first and last active thread
-// (2 x 2 bits); P = 1: delayed last flag and, when ACC exceeds the product sum's width, carry and sign;
-// skew: row r delays T*8+1 bits r times, column c delays T*8 bits c times; top: row_done per row (and
-// with P = 1 its one-edge delay), out_valid, out_last, one output row and the tile spacing counter
-// (width of D-1, D = max(rows, cols)).
-long state_bits(const Config& c) {
-  const long T = c.threads, R = c.rows, C = c.cols, A = c.acc_bits, P = c.pipeline_stages();
-  long pe = 2 * T * 8 + 1 + 2 * A;
-  if (T == 2) pe += c.zero_skip == ZeroSkip::Both ? 2 * T : T;
-  if (T == 4) pe += 6;
-  if (P == 1) pe += 1 + (A > (T == 1 ? 16 : T == 2 ? 17 : 18) ? 2 : 0);
-  const long skew = (T * 8 + 1) * R * (R - 1) / 2 + T * 8 * C * (C - 1) / 2;
-  long d1 = std::max(R, C) - 1, wait = 0;
-  while (d1 > 0) {
-    ++wait;
-    d1 >>= 1;
-  }
-  return R * C * pe + skew + R * (1 + P) + 2 + C * A + wait;
 }
 
 // Flip-flops that synthesis legitimately merges: with one row, out_last_q and out_valid_q both take
