@@ -402,6 +402,21 @@ Module build_drain_col(const std::string& name, int rows, int acc) {
   return m;
 }
 
+// One array edge of operand bus `bus` (`threads` lanes of 8 bits per position, LW = 8T): with `flags`, the
+// non-zero flag of each lane where the operands enter (position `in_at`) on `flag_bus`; and the
+// definition of the lint wire `unused` for what leaves the far edge (position `out_at`) unused.
+void edge_flags(Body& gb, bool flags, int threads, const std::string& bus, const std::string& flag_bus, const std::string& loop,
+                const std::string& in_at, const std::string& out_at, const std::string& unused, const std::string& what) {
+  std::string rhs = "^" + bus + "[(" + out_at + ")*LW +: LW]";
+  if (flags) {
+    GenFor gt{loop, "t", "T", threads, {}};
+    gt.body.items.push_back(Assign{flag_bus, "[" + in_at + "*T + t]", 1, "|" + bus + "[" + in_at + "*LW + t*8 +: 8]"});
+    gb.item(std::move(gt));
+    rhs = "(" + rhs + ") ^ (^" + flag_bus + "[(" + out_at + ")*T +: T])";
+  }
+  gb.define(unused, W(1), rhs, what + (flags ? " and flags go nowhere" : " go nowhere"));
+}
+
 // ---------------------------------------------------------------------------------------------------
 Module build_top(const Config& c, const ArrayFacts& f) {
   Module m;
@@ -497,28 +512,14 @@ Module build_top(const Config& c, const ArrayFacts& f) {
       gb.assign_slice("act_bus", "[r*(COLS+1)*LW +: LW]", LW, "act_in[r*LW +: LW]");
       gb.assign_slice("last_bus", "[r*(COLS+1)]", 1, "take_last");
     }
-    std::string unused = "^act_bus[(r*(COLS+1)+COLS)*LW +: LW]";
-    if (nz) {
-      GenFor gt{"g_anz", "t", "T", T, {}};
-      gt.body.items.push_back(Assign{"anz_bus", "[r*(COLS+1)*T + t]", 1, "|act_bus[r*(COLS+1)*LW + t*8 +: 8]"});
-      gb.item(std::move(gt));
-      unused = "(" + unused + ") ^ (^anz_bus[(r*(COLS+1)+COLS)*T +: T])";
-    }
-    gb.define("unused_a_out", W(1), unused, nz ? "the last column's activations and flags go nowhere" : "the last column's activations go nowhere");
+    edge_flags(gb, nz, T, "act_bus", "anz_bus", "g_anz", "r*(COLS+1)", "r*(COLS+1)+COLS", "unused_a_out", "the last column's activations");
     b.item(std::move(g));
   }
   {
     GenFor g{"g_col_edge", "c", "COLS", C, {}};
     Body gb{g.body};
     gb.assign_slice("wgt_bus", "[c*LW +: LW]", LW, C > 1 ? "wgt_lane_out[c*LW +: LW]" : "in_wgt[c*LW +: LW]");
-    std::string unused = "^wgt_bus[(ROWS*COLS+c)*LW +: LW]";
-    if (wnz) {
-      GenFor gt{"g_wnz", "t", "T", T, {}};
-      gt.body.items.push_back(Assign{"wnz_bus", "[c*T + t]", 1, "|wgt_bus[c*LW + t*8 +: 8]"});
-      gb.item(std::move(gt));
-      unused = "(" + unused + ") ^ (^wnz_bus[(ROWS*COLS+c)*T +: T])";
-    }
-    gb.define("unused_w_out", W(1), unused, wnz ? "the last row's weights and flags go nowhere" : "the last row's weights go nowhere");
+    edge_flags(gb, wnz, T, "wgt_bus", "wnz_bus", "g_wnz", "c", "ROWS*COLS+c", "unused_w_out", "the last row's weights");
     b.item(std::move(g));
   }
 
