@@ -2,7 +2,7 @@
 // All arithmetic follows shared/spec/nbsmt.md section 3; the port interface follows its section 5.
 // Every signed quantity is kept as a plain bit vector with explicit sign extension, so that no
 // multiplier operand is wider than the 8b x 8b budget (Yosys sees unsigned 8x8, 4x8 or 4x4 $mul cells).
-#include "rtl_build.hpp"
+#include "gen/rtl_build.hpp"
 
 #include <fmt/format.h>
 

@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "config.hpp"
-#include "rtl_ir.hpp"
+#include "common/config.hpp"
+#include "gen/rtl_ir.hpp"
 
 namespace sysmt::rtl {
 

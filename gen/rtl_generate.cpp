@@ -1,12 +1,12 @@
 // Runs the generator stages and writes their output atomically (temporary folder, then rename).
-#include "rtl_generate.hpp"
+#include "gen/rtl_generate.hpp"
 
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
-#include "rtl_print.hpp"
-#include "util.hpp"
+#include "gen/rtl_print.hpp"
+#include "common/util.hpp"
 
 namespace sysmt::rtl {
 

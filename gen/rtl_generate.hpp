@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "config.hpp"
-#include "rtl_build.hpp"
+#include "common/config.hpp"
+#include "gen/rtl_build.hpp"
 
 namespace sysmt::rtl {
 

@@ -1,7 +1,7 @@
 // Checker of the structural description: names (identifiers, prefixes, uniqueness, `_q` registers) and
 // widths (every symbolic width evaluates to the bits the builder meant; every instance connects every
 // port once, with the port's width). A failure is a generator bug and names every problem found.
-#include "rtl_ir.hpp"
+#include "gen/rtl_ir.hpp"
 
 #include <cctype>
 #include <map>

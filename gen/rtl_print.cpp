@@ -1,6 +1,6 @@
 // Verilog-2005 printer: formats modules, declarations, register groups, instances and generate blocks.
 // No design decisions here: every name, width and expression comes from the structural description.
-#include "rtl_print.hpp"
+#include "gen/rtl_print.hpp"
 
 #include <set>
 #include <sstream>

@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include "rtl_ir.hpp"
+#include "gen/rtl_ir.hpp"
 
 namespace sysmt::rtl {
 

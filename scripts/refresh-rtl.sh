@@ -2,13 +2,13 @@
 # Regenerates the committed reference RTL: rtl/generated/<name>/ for every configs/<name>.yaml, and
 # removes reference folders whose config is gone. The reference check (ctest -L gen-unit, test
 # Reference.CommittedOutputsMatchTheGenerator) prints this command when the references are stale.
-# Usage: scripts/refresh-rtl.sh [path/to/sysmt]   (default: build/gen/sysmt, as scripts/build.sh makes it)
+# Usage: scripts/refresh-rtl.sh [path/to/sysmt]   (default: build/bin/sysmt, as scripts/build.sh makes it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 sysmt=${1:-}
 if [[ -z "$sysmt" ]]; then
-  for candidate in build/gen/sysmt; do
+  for candidate in build/bin/sysmt; do
     if [[ -x "$candidate" ]]; then sysmt=$candidate; break; fi
   done
 fi

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 scripts/build.sh sysmt >/dev/null || exit 2
 fail=0
 for cfg in configs/*.yaml; do
-  if out=$(build/gen/sysmt verify "$cfg" "$@" 2>/dev/null); then
+  if out=$(build/bin/sysmt verify "$cfg" "$@" 2>/dev/null); then
     echo "PASS  $cfg  $(grep -o '[0-9]* of [0-9]* bit-exact' <<<"$out")"
   else
     echo "FAIL  $cfg"

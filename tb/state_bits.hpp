@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "config.hpp"
+#include "common/config.hpp"
 
 namespace sysmt::test {
 

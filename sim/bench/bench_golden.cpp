@@ -3,8 +3,8 @@
 // go to docs/performance.md. Run: build/sim/bench_golden --benchmark_repetitions=5
 #include <benchmark/benchmark.h>
 
-#include "nbsmt.hpp"
-#include "random_operands.hpp"
+#include "sim/golden/nbsmt.hpp"
+#include "sim/golden/random_operands.hpp"
 
 namespace {
 

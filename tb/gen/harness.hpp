@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "config.hpp"
-#include "rtl_generate.hpp"
+#include "common/config.hpp"
+#include "gen/rtl_generate.hpp"
 
 namespace sysmt::test {
 

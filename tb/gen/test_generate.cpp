@@ -6,8 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "harness.hpp"
-#include "rtl_ir.hpp"
+#include "tb/gen/harness.hpp"
+#include "gen/rtl_ir.hpp"
 
 namespace sysmt::test {
 namespace {

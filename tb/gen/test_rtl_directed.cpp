@@ -8,7 +8,7 @@
 
 #include <cstdint>
 
-#include "harness.hpp"
+#include "tb/gen/harness.hpp"
 
 namespace sysmt::test {
 namespace {

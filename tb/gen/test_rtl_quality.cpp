@@ -9,8 +9,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "../state_bits.hpp"
-#include "harness.hpp"
+#include "tb/state_bits.hpp"
+#include "tb/gen/harness.hpp"
 
 namespace sysmt::test {
 namespace {

@@ -6,7 +6,7 @@
 
 #include <random>
 
-#include "harness.hpp"
+#include "verify/harness.hpp"
 #include BENCH_MODEL_HEADER
 
 namespace {

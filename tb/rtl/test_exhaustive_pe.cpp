@@ -7,7 +7,7 @@
 #include <chrono>
 
 #include "Vsysmt_2t_1x1.h"
-#include "harness.hpp"
+#include "verify/harness.hpp"
 
 namespace sysmt::tb {
 namespace {

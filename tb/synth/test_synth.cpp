@@ -11,11 +11,11 @@
 #include <fstream>
 #include <regex>
 
-#include "../golden/cli_runner.hpp"
-#include "../state_bits.hpp"
-#include "config.hpp"
-#include "synth_flow.hpp"
-#include "util.hpp"
+#include "tb/cli/cli_runner.hpp"
+#include "tb/state_bits.hpp"
+#include "common/config.hpp"
+#include "synth/flow.hpp"
+#include "common/util.hpp"
 
 namespace sysmt::test {
 namespace {

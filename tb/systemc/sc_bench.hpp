@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-#include "harness.hpp"
+#include "verify/harness.hpp"
 
 namespace sysmt::tb::sc {
 

@@ -1,0 +1,222 @@
+// `sysmt verify`: verification of any config without touching CMake. Generates the RTL (or takes a
+// folder of it), verilates it together with the regression harness into a cache folder keyed by a hash
+// of everything that goes into the model (a second run reuses it), runs random GEMMs against the golden
+// and cycle models, and prints a one-screen verdict. Exit status 0 only on pass.
+#include <fmt/format.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <sstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "cli/cli.hpp"
+#include "common/config.hpp"
+#include "gen/rtl_generate.hpp"
+#include "common/util.hpp"
+
+namespace sysmt::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct VerifyOptions {
+  std::string config, rtl, cache, trace;
+  int gemms = 20;
+  std::uint64_t seed = 1;
+  std::uint64_t trace_from = 0, trace_to = ~0ull >> 1;
+};
+
+// The harness sources (verify/ and the models it links), as staged or installed under
+// <share>/sysmt/src; harness.txt lists them, one path relative to that folder a line.
+std::vector<std::string> harness_sources(const fs::path& src) {
+  std::vector<std::string> files;
+  std::istringstream in(read_file(data_file("src/harness.txt")));
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) {
+      if (!fs::exists(src / line)) throw ToolError("verify: harness source " + (src / line).string() + " is missing: the installation is incomplete");
+      files.push_back(line);
+    }
+  return files;
+}
+
+fs::path default_cache() {
+  if (const char* e = std::getenv("SYSMT_CACHE")) return fs::path(e) / "verify";
+  if (const char* x = std::getenv("XDG_CACHE_HOME")) return fs::path(x) / "sysmt" / "verify";
+  if (const char* h = std::getenv("HOME")) return fs::path(h) / ".cache" / "sysmt" / "verify";
+  return fs::temp_directory_path() / "sysmt-verify";
+}
+
+// Runs a shell command with its output in `log`, printing a progress line every second.
+int run_with_progress(const std::string& cmd, const fs::path& log, const std::string& what) {
+  std::atomic<bool> done{false};
+  int rc = 0;
+  std::thread worker([&] {
+    rc = std::system((cmd + " > " + shell_quote(log.string()) + " 2>&1").c_str());
+    done = true;
+  });
+  // On a terminal the line updates in place every second; in a log, one line every 10 s.
+  const bool tty = ::isatty(STDERR_FILENO) != 0;
+  const auto t0 = std::chrono::steady_clock::now();
+  long long shown = -1;
+  while (!done) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    const long long s = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - t0).count();
+    if (s == shown || (!tty && s % 10 != 0)) continue;
+    shown = s;
+    std::fprintf(stderr, tty ? "\r[verify] %s ... %lld s" : "[verify] %s ... %lld s\n", what.c_str(), s);
+  }
+  worker.join();
+  if (tty) std::fprintf(stderr, "\n");
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : 1;
+}
+
+void run_verify(const VerifyOptions& o) {
+  const Config cfg = load_config(o.config);
+  const fs::path src = data_file("src");
+  const std::vector<std::string> harness = harness_sources(src);
+  if (std::system("command -v verilator > /dev/null 2>&1") != 0)
+    throw ToolError("verify: verilator not found on PATH (install it: scripts/install-deps.sh)");
+  if (o.gemms < 1) throw InputError("verify: --gemms must be at least 1");
+
+  // 1. The RTL: generated from the config, or a user's folder (for example a modified copy).
+  std::vector<std::pair<std::string, std::string>> rtl;  // file name, content
+  int pipeline = 0;
+  if (o.rtl.empty()) {
+    const rtl::Generated g = rtl::generate_rtl(cfg);
+    pipeline = g.facts.pipeline_stages;
+    for (const auto& f : g.files)
+      if (f.name.size() > 2 && f.name.substr(f.name.size() - 2) == ".v") rtl.emplace_back(f.name, f.content);
+  } else {
+    if (!fs::is_directory(o.rtl)) throw InputError("verify: --rtl " + o.rtl + ": not a folder");
+    for (const auto& e : fs::directory_iterator(o.rtl))
+      if (e.path().extension() == ".v") rtl.emplace_back(e.path().filename().string(), read_file(e.path()));
+    if (rtl.empty()) throw InputError("verify: --rtl " + o.rtl + ": no .v files");
+    // P from the folder's manifest when it has one (a generated folder), else from the config (a netlist).
+    const fs::path manifest = fs::path(o.rtl) / (cfg.name + ".json");
+    pipeline = fs::exists(manifest) ? nlohmann::json::parse(read_file(manifest)).value("pipeline_stages", 0) : cfg.pipeline_stages();
+  }
+  std::sort(rtl.begin(), rtl.end());
+
+  // 2. The model, cached under a hash of every input of the Verilator build.
+  const bool trace = !o.trace.empty();
+  std::string key_text = std::string("sysmt ") + SYSMT_VERSION + (trace ? " trace" : "") + "\n";
+  for (const auto& [name, text] : rtl) key_text += name + "\n" + text;
+  for (const auto& h : harness) key_text += h + "\n" + read_file(src / h);
+  const std::string key = hex64(fnv1a64(key_text));
+  const fs::path cache = o.cache.empty() ? default_cache() : fs::path(o.cache);
+  const fs::path dir = cache / (cfg.name + "-" + key);
+  const fs::path exe = dir / "obj" / "Vdut";
+  std::fprintf(stderr, "[verify] %s: %dx%d, %d threads, %s rounding, zero_skip %s\n", cfg.name.c_str(), cfg.rows, cfg.cols,
+               cfg.threads, to_string(cfg.rounding), to_string(cfg.zero_skip));
+  std::string model_note;
+  if (fs::exists(exe)) {
+    model_note = "reused from " + dir.string();
+    std::fprintf(stderr, "[verify] model %s\n", model_note.c_str());
+  } else {
+    fs::create_directories(cache);
+    const fs::path tmp = cache / (cfg.name + "-" + key + ".tmp" + std::to_string(::getpid()));
+    fs::remove_all(tmp);
+    fs::create_directories(tmp / "rtl");
+    std::string files;
+    for (const auto& [name, text] : rtl) {
+      write_file_atomic(tmp / "rtl" / name, text);
+      files += " " + shell_quote((tmp / "rtl" / name).string());
+    }
+    const std::string inc = "-I" + src.string();
+    std::string cmd = "verilator --cc --exe --build -j 2 --top-module " + cfg.name +
+                      " --prefix Vdut --x-assign unique --x-initial unique -Wno-fatal" + (trace ? " --trace-fst" : "") +
+                      " --Mdir " + shell_quote((tmp / "obj").string()) + " -CFLAGS " + shell_quote("-std=c++17 " + inc) +
+                      " -LDFLAGS -lyaml-cpp" + files;
+    for (const auto& h : harness)
+      if (h.substr(h.size() - 4) == ".cpp") cmd += " " + shell_quote((src / h).string());
+    write_file_atomic(tmp / "build.sh", "#!/bin/sh\n" + cmd + "\n");
+    const auto t0 = std::chrono::steady_clock::now();
+    const int rc = run_with_progress(cmd, tmp / "build.log", "building the model with Verilator");
+    if (rc != 0 || !fs::exists(tmp / "obj" / "Vdut")) {
+      std::string log = tail_lines(tmp / "build.log", 25);
+      fs::remove_all(tmp);
+      throw ToolError("verify: the Verilator build failed", cmd, log);
+    }
+    std::error_code ec;
+    fs::rename(tmp, dir, ec);
+    if (ec) fs::remove_all(tmp);  // another run finished the same model first
+    const auto s = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - t0).count();
+    model_note = fmt::format("built in {} s, cached in {}", s, dir.string());
+  }
+
+  // 3. Run.
+  std::string cmd = shell_quote(exe.string()) + " " + shell_quote(o.config) + " " + std::to_string(o.gemms) + " " + std::to_string(o.seed) +
+                    " " + std::to_string(pipeline);
+  if (trace) cmd += " " + shell_quote(o.trace) + " " + std::to_string(o.trace_from) + " " + std::to_string(o.trace_to);
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) throw ToolError("verify: cannot run " + exe.string());
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  pclose(p);
+  nlohmann::json r;
+  try {
+    // The verdict is the runner's last line.
+    while (!out.empty() && out.back() == '\n') out.pop_back();
+    const size_t nl = out.rfind('\n');
+    r = nlohmann::json::parse(nl == std::string::npos ? out : out.substr(nl + 1));
+  } catch (const std::exception&) {
+    throw ToolError("verify: the model run ended without a verdict; its output:\n" + out);
+  }
+  const bool pass = r["pass"].get<bool>();
+  std::string cov;
+  for (auto& [k, v] : r["coverage"].items()) cov += fmt::format("{}: {}  ", k, v.get<std::uint64_t>());
+  std::string missed;
+  for (auto& m : r["coverage_missed"]) missed += m.get<std::string>() + " ";
+  std::cout << fmt::format("sysmt verify: {}  {}\n", cfg.name, pass ? "PASS" : "FAIL");
+  std::cout << fmt::format("  config    {} (hash {}), {}x{}, {} threads, {}-bit acc, {} rounding, zero_skip {}\n", o.config,
+                           cfg.hash(), cfg.rows, cfg.cols, cfg.threads, cfg.acc_bits, to_string(cfg.rounding),
+                           to_string(cfg.zero_skip));
+  std::cout << fmt::format("  RTL       {}\n", o.rtl.empty() ? std::string("generated from the config") : o.rtl);
+  std::cout << fmt::format("  model     {}\n", model_note);
+  std::cout << fmt::format("  GEMMs     {} of {} bit-exact against the golden model, every beat on the cycle model's edge (seed {})\n",
+                           r["gemms_passed"].get<int>(), o.gemms, o.seed);
+  std::cout << fmt::format("  cycles    {}\n", r["cycles"].get<std::uint64_t>());
+  std::cout << fmt::format("  coverage  {}\n", cov);
+  std::cout << fmt::format("  missed    {}\n", missed.empty() ? std::string("none") : missed + "(run more --gemms)");
+  if (trace) std::cout << fmt::format("  trace     {} (edges {}..{})\n", o.trace, o.trace_from, o.trace_to);
+  if (!pass) {
+    std::cout << "  failing   " << r["failed_case"].get<std::string>() << "\n";
+    std::cout << "  first mismatch: " << r["failure"].get<std::string>() << "\n";
+    if (r["verilator_error"].get<bool>()) std::cout << "  Verilator reported an error during simulation\n";
+    std::cout << fmt::format("  reproduce: sysmt verify {} --gemms {} --seed {}{}\n", o.config, o.gemms, o.seed,
+                             o.rtl.empty() ? "" : " --rtl " + o.rtl);
+    throw CLI::RuntimeError(1);
+  }
+}
+
+void add_verify(CLI::App& app) {
+  auto o = std::make_shared<VerifyOptions>();
+  CLI::App* sub = app.add_subcommand("verify", "Verify a config's generated RTL against the golden and cycle models (Verilator)");
+  sub->add_option("config", o->config, "Array configuration (YAML)")->required();
+  sub->add_option("--gemms", o->gemms, "Number of random GEMMs")->capture_default_str();
+  sub->add_option("--seed", o->seed, "Seed of the random GEMMs (and of the random initial state)")->capture_default_str();
+  sub->add_option("--rtl", o->rtl, "Verify this folder of Verilog instead of generating it from the config");
+  sub->add_option("--cache", o->cache, "Model cache folder (default $SYSMT_CACHE/verify or ~/.cache/sysmt/verify)");
+  auto* tr = sub->add_option("--trace", o->trace, "Write an FST waveform of the run here");
+  sub->add_option("--trace-from", o->trace_from, "First edge to trace")->needs(tr);
+  sub->add_option("--trace-to", o->trace_to, "Last edge to trace")->needs(tr);
+  sub->callback([o] { run_verify(*o); });
+}
+
+const Register reg(30, add_verify);
+
+}  // namespace
+
+}  // namespace sysmt::cli

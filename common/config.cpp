@@ -1,0 +1,243 @@
+// Strict YAML reader for the SySMT schema: unknown, duplicate, mistyped and out-of-range keys are errors
+// that name file, line, column and key. The schema is one table, which also feeds the documentation.
+#include "common/config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <cmath>
+#include <functional>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "common/util.hpp"
+
+namespace sysmt {
+
+const char* to_string(Rounding r) {
+  switch (r) {
+    case Rounding::Truncate: return "truncate";
+    case Rounding::HalfUp: return "half_up";
+    case Rounding::HalfEven: return "half_even";
+  }
+  return "?";
+}
+
+const char* to_string(ZeroSkip z) { return z == ZeroSkip::Both ? "both" : "act"; }
+
+namespace {
+
+struct Where {
+  std::string file;
+  YAML::Mark mark;
+};
+
+[[noreturn]] void fail(const Where& w, const std::string& key, const std::string& what) {
+  std::ostringstream os;
+  os << w.file;
+  if (w.mark.line >= 0) os << ':' << (w.mark.line + 1) << ':' << (w.mark.column + 1);
+  os << ": ";
+  if (!key.empty()) os << "key '" << key << "': ";
+  os << what;
+  throw InputError(os.str());
+}
+
+using Setter = std::function<void(Config&, const YAML::Node&, const Where&, const std::string& key)>;
+
+struct Entry {
+  KeyDoc doc;
+  bool required;
+  Setter set;
+};
+
+std::string scalar_of(const YAML::Node& n, const Where& w, const std::string& key, const char* type) {
+  if (!n.IsScalar()) fail(w, key, std::string("expected ") + type + ", found a " + (n.IsMap() ? "map" : n.IsSequence() ? "list" : "null value"));
+  return n.Scalar();
+}
+
+Setter int_key(int Config::*field, long lo, long hi, std::vector<long> allowed = {}) {
+  return [=](Config& c, const YAML::Node& n, const Where& w, const std::string& key) {
+    std::string s = scalar_of(n, w, key, "an integer");
+    long v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || p != s.data() + s.size() || s.empty())
+      fail(w, key, "expected an integer, found '" + s + "'");
+    if (!allowed.empty()) {
+      bool ok = false;
+      std::string list;
+      for (long a : allowed) {
+        ok |= a == v;
+        list += (list.empty() ? "" : ", ") + std::to_string(a);
+      }
+      if (!ok) fail(w, key, "value " + s + " is not one of " + list);
+    } else if (v < lo || v > hi) {
+      fail(w, key, "value " + s + " is out of range " + std::to_string(lo) + ".." + std::to_string(hi));
+    }
+    c.*field = static_cast<int>(v);
+  };
+}
+
+template <typename E>
+Setter enum_key(E Config::*field, std::vector<std::pair<std::string, E>> values) {
+  return [=](Config& c, const YAML::Node& n, const Where& w, const std::string& key) {
+    std::string s = scalar_of(n, w, key, "a string");
+    std::string list;
+    for (auto& [name, val] : values) {
+      if (name == s) {
+        c.*field = val;
+        return;
+      }
+      list += (list.empty() ? "" : ", ") + name;
+    }
+    fail(w, key, "'" + s + "' is not one of " + list);
+  };
+}
+
+bool is_verilog_identifier(const std::string& s) {
+  if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
+  for (char ch : s)
+    if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '_')) return false;
+  static const std::set<std::string> reserved = {
+      "module", "endmodule", "input", "output", "inout", "wire", "reg", "assign", "always", "begin",
+      "end", "if", "else", "case", "endcase", "for", "generate", "endgenerate", "genvar", "localparam",
+      "parameter", "integer", "initial", "function", "endfunction", "task", "signed", "logic", "posedge",
+      "negedge", "default", "or", "and", "not", "xor", "buf", "supply0", "supply1"};
+  return reserved.count(s) == 0;
+}
+
+const std::vector<Entry>& entries() {
+  static const std::vector<Entry> table = {
+      {{"name", "string", "(required)", "Verilog identifier, at most 40 characters",
+        "top module name; also the prefix of every generated module"},
+       true,
+       [](Config& c, const YAML::Node& n, const Where& w, const std::string& key) {
+         std::string s = scalar_of(n, w, key, "a string");
+         if (!is_verilog_identifier(s) || s.size() > 40)
+           fail(w, key, "'" + s + "' is not a Verilog identifier (letters, digits, _; not starting with a digit; not a keyword; at most 40 characters)");
+         c.name = s;
+       }},
+      {{"array.rows", "integer", "(required)", "1..64", "PE rows: output rows of one tile (M direction)"},
+       true, int_key(&Config::rows, 1, 64)},
+      {{"array.cols", "integer", "(required)", "1..64", "PE columns: output columns of one tile (N direction)"},
+       true, int_key(&Config::cols, 1, 64)},
+      {{"threads", "integer", "(required)", "1, 2, 4",
+        "hardware threads per PE sharing one 8b x 8b multiplier; 1 is the conventional baseline"},
+       true, int_key(&Config::threads, 1, 4, {1, 2, 4})},
+      {{"acc_bits", "integer", "32", "16..64", "accumulator width; two's complement, wraps on overflow"},
+       false, int_key(&Config::acc_bits, 16, 64)},
+      {{"array.pipeline", "string or integer", "auto", "auto, 0, 1",
+        "PE accumulate stages: 0 = single-cycle MAC; 1 = the accumulator's high part takes the low part's carry "
+        "one edge later (shorter critical path, latency + 1); auto = 1 for threads 2 and 4, 0 for threads 1"},
+       false,
+       [](Config& c, const YAML::Node& n, const Where& w, const std::string& key) {
+         std::string s = scalar_of(n, w, key, "auto, 0 or 1");
+         if (s == "auto") c.pipeline = -1;
+         else if (s == "0") c.pipeline = 0;
+         else if (s == "1") c.pipeline = 1;
+         else fail(w, key, "'" + s + "' is not one of auto, 0, 1");
+       }},
+      {{"nbsmt.rounding", "string", "half_up", "truncate, half_up, half_even",
+        "how a reduced operand's high nibble is rounded from its low nibble"},
+       false,
+       enum_key<Rounding>(&Config::rounding, {{"truncate", Rounding::Truncate},
+                                              {"half_up", Rounding::HalfUp},
+                                              {"half_even", Rounding::HalfEven}})},
+      {{"nbsmt.zero_skip", "string", "both", "both, act",
+        "a thread is active when a != 0 and w != 0 (both) or when a != 0 (act)"},
+       false, enum_key<ZeroSkip>(&Config::zero_skip, {{"both", ZeroSkip::Both}, {"act", ZeroSkip::Act}})},
+      {{"synth.clock_period_ns", "number", "10.0", "0.1..1000", "target clock period for timing reports (ns)"},
+       false,
+       [](Config& c, const YAML::Node& n, const Where& w, const std::string& key) {
+         std::string s = scalar_of(n, w, key, "a number");
+         double v = 0;
+         try {
+           size_t used = 0;
+           v = std::stod(s, &used);
+           if (used != s.size()) throw std::invalid_argument(s);
+         } catch (const std::exception&) {
+           fail(w, key, "expected a number, found '" + s + "'");
+         }
+         if (!(v >= 0.1 && v <= 1000.0)) fail(w, key, "value " + s + " is out of range 0.1..1000");
+         c.clock_period_ns = v;
+       }},
+  };
+  return table;
+}
+
+// Walks a map node, flattening nested maps into dotted keys; rejects duplicates and non-map values where
+// a section is expected.
+void collect(const YAML::Node& map, const std::string& prefix, const Where& base,
+             std::map<std::string, std::pair<YAML::Node, YAML::Mark>>& out) {
+  static const std::set<std::string> sections = {"array", "nbsmt", "synth"};
+  std::set<std::string> seen;
+  for (auto it = map.begin(); it != map.end(); ++it) {
+    Where w{base.file, it->first.Mark()};
+    if (!it->first.IsScalar()) fail(w, prefix, "keys must be plain names");
+    std::string key = prefix.empty() ? it->first.Scalar() : prefix + "." + it->first.Scalar();
+    if (!seen.insert(key).second) fail(w, key, "duplicate key");
+    if (prefix.empty() && sections.count(key)) {
+      if (!it->second.IsMap()) fail(Where{base.file, it->second.Mark()}, key, "expected a map of settings");
+      collect(it->second, key, base, out);
+      continue;
+    }
+    bool known = false;
+    for (const Entry& e : entries()) known |= e.doc.key == key;
+    if (!known) {
+      std::string hint;
+      for (const Entry& e : entries())
+        if (e.doc.key.substr(e.doc.key.rfind('.') + 1) == it->first.Scalar()) hint = " (did you mean '" + e.doc.key + "'?)";
+      fail(w, key, "unknown key" + hint);
+    }
+    out[key] = {it->second, it->second.Mark()};
+  }
+}
+
+}  // namespace
+
+const std::vector<KeyDoc>& config_schema() {
+  static const std::vector<KeyDoc> docs = [] {
+    std::vector<KeyDoc> d;
+    for (const Entry& e : entries()) d.push_back(e.doc);
+    return d;
+  }();
+  return docs;
+}
+
+Config parse_config(const std::string& text, const std::string& source) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    fail(Where{source, e.mark}, "", "YAML syntax error: " + e.msg);
+  }
+  Where top{source, YAML::Mark::null_mark()};
+  if (!root.IsMap()) fail(Where{source, root.Mark()}, "", "expected a map of settings at the top level");
+  std::map<std::string, std::pair<YAML::Node, YAML::Mark>> found;
+  collect(root, "", top, found);
+  Config c;
+  c.source = source;
+  for (const Entry& e : entries()) {
+    auto it = found.find(e.doc.key);
+    if (it == found.end()) {
+      if (e.required) fail(Where{source, root.Mark()}, e.doc.key, "missing required key (" + e.doc.meaning + ")");
+      continue;
+    }
+    e.set(c, it->second.first, Where{source, it->second.second}, e.doc.key);
+  }
+  return c;
+}
+
+Config load_config(const std::string& path) { return parse_config(read_file(path), path); }
+
+std::string Config::canonical() const {
+  std::ostringstream os;
+  os << "name: " << name << "\narray:\n  rows: " << rows << "\n  cols: " << cols << "\n  pipeline: " << pipeline_stages() << "\nthreads: " << threads
+     << "\nacc_bits: " << acc_bits << "\nnbsmt:\n  rounding: " << to_string(rounding)
+     << "\n  zero_skip: " << to_string(zero_skip) << "\nsynth:\n  clock_period_ns: " << clock_period_ns << "\n";
+  return os.str();
+}
+
+std::string Config::hash() const { return hex64(fnv1a64(canonical())); }
+
+}  // namespace sysmt
