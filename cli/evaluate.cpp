@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "cli/cli.hpp"
-#include "common/util.hpp"
+
 #include "sim/eval/workload.hpp"
 
 namespace sysmt::cli {

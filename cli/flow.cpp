@@ -16,7 +16,10 @@
 
 #include "cli/cli.hpp"
 #include "common/config.hpp"
-#include "common/util.hpp"
+#include "common/error.hpp"
+#include "common/files.hpp"
+#include "common/output.hpp"
+#include "common/process.hpp"
 
 namespace sysmt::cli {
 

@@ -11,7 +11,8 @@
 #include "sim/golden/nbsmt.hpp"
 #include "sim/golden/random_operands.hpp"
 #include "sim/golden/report.hpp"
-#include "common/util.hpp"
+#include "common/error.hpp"
+#include "common/output.hpp"
 
 namespace sysmt::cli {
 

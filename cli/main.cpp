@@ -3,11 +3,17 @@
 #include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <string>
 
 #include "cli/cli.hpp"
-#include "common/util.hpp"
+#include "common/error.hpp"
+#include "common/process.hpp"
 
 int main(int argc, char** argv) {
+  sysmt::install_interrupt_handler();  // before any thread starts
+  std::string context = "sysmt";
+  for (int i = 1; i < argc && i < 3; ++i) context += std::string(" ") + argv[i];
+  sysmt::set_interrupt_context(context);
   CLI::App app{"SySMT: NB-SMT systolic array generator, golden model and evaluation flow (v" SYSMT_VERSION ")"};
   app.require_subcommand(1);
   app.set_version_flag("--version", SYSMT_VERSION);

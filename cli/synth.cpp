@@ -17,7 +17,8 @@
 #include "cli/cli.hpp"
 #include "common/config.hpp"
 #include "synth/flow.hpp"
-#include "common/util.hpp"
+#include "common/error.hpp"
+#include "common/output.hpp"
 
 namespace sysmt::cli {
 

@@ -21,7 +21,11 @@
 #include "cli/cli.hpp"
 #include "common/config.hpp"
 #include "gen/rtl_generate.hpp"
-#include "common/util.hpp"
+#include "common/error.hpp"
+#include "common/files.hpp"
+#include "common/hash.hpp"
+#include "common/output.hpp"
+#include "common/process.hpp"
 
 namespace sysmt::cli {
 
@@ -56,29 +60,6 @@ fs::path default_cache() {
   return fs::temp_directory_path() / "sysmt-verify";
 }
 
-// Runs a shell command with its output in `log`, printing a progress line every second.
-int run_with_progress(const std::string& cmd, const fs::path& log, const std::string& what) {
-  std::atomic<bool> done{false};
-  int rc = 0;
-  std::thread worker([&] {
-    rc = std::system((cmd + " > " + shell_quote(log.string()) + " 2>&1").c_str());
-    done = true;
-  });
-  // On a terminal the line updates in place every second; in a log, one line every 10 s.
-  const bool tty = ::isatty(STDERR_FILENO) != 0;
-  const auto t0 = std::chrono::steady_clock::now();
-  long long shown = -1;
-  while (!done) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    const long long s = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - t0).count();
-    if (s == shown || (!tty && s % 10 != 0)) continue;
-    shown = s;
-    std::fprintf(stderr, tty ? "\r[verify] %s ... %lld s" : "[verify] %s ... %lld s\n", what.c_str(), s);
-  }
-  worker.join();
-  if (tty) std::fprintf(stderr, "\n");
-  return WIFEXITED(rc) ? WEXITSTATUS(rc) : 1;
-}
 
 void run_verify(const VerifyOptions& o) {
   const Config cfg = load_config(o.config);
@@ -126,6 +107,7 @@ void run_verify(const VerifyOptions& o) {
     fs::create_directories(cache);
     const fs::path tmp = cache / (cfg.name + "-" + key + ".tmp" + std::to_string(::getpid()));
     fs::remove_all(tmp);
+    register_temporary(tmp);  // removed on an interrupt
     fs::create_directories(tmp / "rtl");
     std::string files;
     for (const auto& [name, text] : rtl) {
@@ -141,7 +123,7 @@ void run_verify(const VerifyOptions& o) {
       if (h.substr(h.size() - 4) == ".cpp") cmd += " " + shell_quote((src / h).string());
     write_file_atomic(tmp / "build.sh", "#!/bin/sh\n" + cmd + "\n");
     const auto t0 = std::chrono::steady_clock::now();
-    const int rc = run_with_progress(cmd, tmp / "build.log", "building the model with Verilator");
+    const int rc = run_command(cmd, RunOptions{"", tmp / "build.log", "verify: building the model with Verilator"}).exit_code;
     if (rc != 0 || !fs::exists(tmp / "obj" / "Vdut")) {
       std::string log = tail_lines(tmp / "build.log", 25);
       fs::remove_all(tmp);

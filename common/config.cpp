@@ -11,7 +11,9 @@
 #include <set>
 #include <sstream>
 
-#include "common/util.hpp"
+#include "common/error.hpp"
+#include "common/files.hpp"
+#include "common/hash.hpp"
 
 namespace sysmt {
 

@@ -6,7 +6,9 @@
 #include <nlohmann/json.hpp>
 
 #include "gen/rtl_print.hpp"
-#include "common/util.hpp"
+#include "common/error.hpp"
+#include "common/files.hpp"
+#include "common/output.hpp"
 
 namespace sysmt::rtl {
 

@@ -20,7 +20,10 @@
 #include <vector>
 
 #include "gen/rtl_generate.hpp"
-#include "common/util.hpp"
+#include "common/error.hpp"
+#include "common/files.hpp"
+#include "common/output.hpp"
+#include "common/process.hpp"
 
 namespace sysmt::synth {
 
@@ -307,13 +310,7 @@ std::string capture(const std::string& cmd) {
 
 // Runs `cmd` in `dir` with its output in `log`; returns the wall time in seconds. ToolError on failure.
 double run_tool(const std::string& cmd, const fs::path& dir, const fs::path& log, const std::string& what) {
-  const auto t0 = std::chrono::steady_clock::now();
-  const std::string full = "cd " + shell_quote(dir.string()) + " && " + cmd;
-  const int rc = std::system((full + " > " + shell_quote(log.string()) + " 2>&1").c_str());
-  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  if (!WIFEXITED(rc) || WEXITSTATUS(rc) != 0)
-    throw ToolError(what + " failed; last lines of " + log.string() + ":\n" + tail_lines(log, 20) + "reproduce: " + full);
-  return s;
+  return sysmt::run_tool(cmd, what, RunOptions{dir, log, ""});
 }
 
 // A script template of synth/templates/, as staged or installed under <share>/sysmt/synth.

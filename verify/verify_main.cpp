@@ -17,7 +17,7 @@
 #include "common/config.hpp"
 #include "verify/harness.hpp"
 #include "verify/stimulus.hpp"
-#include "common/util.hpp"
+
 
 using namespace sysmt;
 using namespace sysmt::tb;

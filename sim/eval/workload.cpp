@@ -15,7 +15,11 @@
 
 #include "sim/golden/matrix_io.hpp"
 #include "sim/golden/report.hpp"
-#include "common/util.hpp"
+#include "common/error.hpp"
+#include "common/files.hpp"
+#include "common/hash.hpp"
+#include "common/output.hpp"
+#include "common/process.hpp"
 
 namespace sysmt {
 

@@ -3,7 +3,8 @@
 
 #include <charconv>
 
-#include "common/util.hpp"
+#include "common/error.hpp"
+#include "common/files.hpp"
 
 namespace sysmt {
 

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tb/cli/cli_runner.hpp"
-#include "common/util.hpp"
+#include "common/files.hpp"
 
 namespace sysmt::test {
 namespace {

@@ -5,7 +5,8 @@
 #include <filesystem>
 
 #include "common/config.hpp"
-#include "common/util.hpp"
+#include "common/error.hpp"
+#include "common/files.hpp"
 
 namespace sysmt {
 namespace {

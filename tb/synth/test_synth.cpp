@@ -15,7 +15,7 @@
 #include "tb/state_bits.hpp"
 #include "common/config.hpp"
 #include "synth/flow.hpp"
-#include "common/util.hpp"
+#include "common/files.hpp"
 
 namespace sysmt::test {
 namespace {

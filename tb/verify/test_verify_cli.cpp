@@ -8,7 +8,7 @@
 #include <regex>
 
 #include "tb/cli/cli_runner.hpp"
-#include "common/util.hpp"
+#include "common/files.hpp"
 
 namespace sysmt::test {
 namespace {

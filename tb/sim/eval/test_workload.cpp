@@ -10,7 +10,7 @@
 #include <set>
 #include <unistd.h>
 
-#include "common/util.hpp"
+#include "common/error.hpp"
 #include "sim/eval/workload.hpp"
 
 namespace sysmt {

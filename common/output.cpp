@@ -1,0 +1,129 @@
+// OutputSet and the atomic file writes built on it.
+#include "common/output.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include "common/error.hpp"
+#include "common/process.hpp"
+
+namespace sysmt {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path temp_sibling(const fs::path& target) {
+  return target.parent_path() / ("." + target.filename().string() + ".tmp" + std::to_string(::getpid()));
+}
+
+// The path a file output really writes: the target itself, or the regular file a symbolic link names
+// (written through, so the link stays). InputError for folders, special files and dangling links.
+fs::path resolve_file_target(const fs::path& given) {
+  if (given.empty()) throw InputError("an output file name is empty");
+  std::error_code ec;
+  fs::path target = fs::absolute(given, ec);
+  if (fs::is_symlink(fs::symlink_status(target, ec))) {
+    const fs::path real = fs::canonical(target, ec);
+    if (ec) throw InputError(given.string() + ": is a symbolic link to nothing (" + ec.message() + ")");
+    target = real;
+  }
+  const fs::file_status st = fs::status(target, ec);
+  if (fs::exists(st)) {
+    if (fs::is_directory(st)) throw InputError(given.string() + ": is a folder, expected a file name");
+    if (!fs::is_regular_file(st))
+      throw InputError(given.string() + ": is a special file (FIFO, device or socket); refusing to replace it");
+  }
+  const fs::path dir = target.parent_path();
+  if (!fs::is_directory(dir, ec)) throw InputError(given.string() + ": cannot write: folder '" + dir.string() + "' does not exist");
+  if (::access(dir.c_str(), W_OK) != 0)
+    throw InputError(given.string() + ": cannot write in folder '" + dir.string() + "': " + std::strerror(errno));
+  return target.lexically_normal();
+}
+
+}  // namespace
+
+OutputSet::~OutputSet() {
+  if (committed_) return;
+  for (const Entry& e : entries_) {
+    std::error_code ec;
+    fs::remove_all(e.temp, ec);
+    unregister_temporary(e.temp);
+  }
+}
+
+fs::path OutputSet::file(const fs::path& given) {
+  const fs::path target = resolve_file_target(given);
+  for (const Entry& e : entries_)
+    if (e.target == target) throw InputError(given.string() + ": named twice as an output; each output needs its own file");
+  Entry e{target, temp_sibling(target), false};
+  register_temporary(e.temp);
+  entries_.push_back(e);
+  return e.temp;
+}
+
+fs::path OutputSet::folder(const fs::path& given, const std::string& marker) {
+  if (given.empty()) throw InputError("an output folder name is empty");
+  std::error_code ec;
+  const fs::path target = fs::absolute(given, ec).lexically_normal();
+  const fs::path t = target.filename().empty() ? target.parent_path() : target;
+  const fs::file_status st = fs::symlink_status(t, ec);
+  if (fs::exists(st)) {
+    if (!fs::is_directory(st)) throw InputError(given.string() + ": exists and is not a folder; refusing to replace it");
+    if (!fs::is_empty(t, ec) && !fs::exists(t / marker))
+      throw InputError(given.string() + ": folder exists and was not written by sysmt (no " + marker +
+                       " in it); name a new folder or remove it");
+  }
+  for (const Entry& e : entries_)
+    if (e.target == t) throw InputError(given.string() + ": named twice as an output");
+  fs::create_directories(t.parent_path(), ec);
+  if (ec) throw InputError(given.string() + ": cannot create folder '" + t.parent_path().string() + "': " + ec.message());
+  Entry e{t, temp_sibling(t), true};
+  fs::remove_all(e.temp, ec);
+  register_temporary(e.temp);
+  fs::create_directory(e.temp, ec);
+  if (ec) throw InputError(given.string() + ": cannot create folder '" + e.temp.string() + "': " + ec.message());
+  entries_.push_back(e);
+  write_file(e.temp / marker, "Written by sysmt; the next run with this folder as output replaces it.\n");
+  return e.temp;
+}
+
+void OutputSet::commit() {
+  for (const Entry& e : entries_) {
+    std::error_code ec;
+    if (e.is_folder && fs::exists(e.target)) {
+      const fs::path old = e.temp.string() + ".old";
+      register_temporary(old);
+      fs::rename(e.target, old, ec);
+      if (!ec) fs::rename(e.temp, e.target, ec);
+      std::error_code ignore;
+      if (ec) fs::rename(old, e.target, ignore);
+      fs::remove_all(old, ignore);
+      unregister_temporary(old);
+    } else {
+      fs::rename(e.temp, e.target, ec);
+    }
+    if (ec) throw InputError(e.target.string() + ": cannot put the output in place: " + ec.message());
+    unregister_temporary(e.temp);
+  }
+  committed_ = true;
+}
+
+void write_file(const fs::path& path, const std::string& content) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) throw InputError(path.string() + ": cannot write: " + std::strerror(errno));
+  out << content;
+  out.flush();
+  if (!out) throw InputError(path.string() + ": write failed (disk full?)");
+}
+
+void write_file_atomic(const fs::path& path, const std::string& content) {
+  OutputSet out;
+  write_file(out.file(path), content);
+  out.commit();
+}
+
+}  // namespace sysmt
