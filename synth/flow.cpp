@@ -760,7 +760,7 @@ nlohmann::json run_synth(const Config& cfg, const Liberty& lib, const Options& o
   {
     std::atomic<size_t> next{0};
     std::mutex mu;
-    std::string first_error;
+    std::exception_ptr first_error;  // kept whole, so a tool failure stays a ToolError
     const unsigned workers = std::max(1u, std::min<unsigned>(std::thread::hardware_concurrency(), static_cast<unsigned>(units.size())));
     std::vector<std::thread> pool;
     for (unsigned w = 0; w < workers; ++w)
@@ -769,14 +769,14 @@ nlohmann::json run_synth(const Config& cfg, const Liberty& lib, const Options& o
           Unit& u = units[i];
           try {
             u.seconds = run_tool("yosys -q -l yosys.log -s synth.ys", work / u.dir, work / u.dir / "yosys.stdout", "yosys (" + u.top + ")");
-          } catch (const std::exception& e) {
+          } catch (...) {
             std::lock_guard<std::mutex> lock(mu);
-            if (first_error.empty()) first_error = e.what();
+            if (!first_error) first_error = std::current_exception();
           }
         }
       });
     for (auto& t : pool) t.join();
-    if (!first_error.empty()) throw InputError(first_error);
+    if (first_error) std::rethrow_exception(first_error);
   }
   const double t_yosys = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_y0).count();
 

@@ -15,9 +15,10 @@ struct CmdResult {
   std::string out;  // stdout and stderr together
 };
 
-inline CmdResult run(const std::string& args) {
+// `env` (for example "PATH=/x") is put before the command, for that run only.
+inline CmdResult run(const std::string& args, const std::string& env = "") {
   CmdResult r;
-  std::string cmd = std::string(SYSMT_BIN) + " " + args + " 2>&1";
+  std::string cmd = (env.empty() ? "" : env + " ") + std::string(SYSMT_BIN) + " " + args + " 2>&1";
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return r;
   std::array<char, 4096> buf;
