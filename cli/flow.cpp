@@ -9,10 +9,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <nlohmann/json.hpp>
 
 #include "cli/cli.hpp"
+#include "cli/flow_summary.hpp"
 #include "common/config.hpp"
 #include "common/error.hpp"
 #include "common/files.hpp"
@@ -38,17 +40,6 @@ struct FlowOptions {
   bool skip_verify = false;
 };
 
-// One design's verification, for the summary.
-struct VerifyResult {
-  int threads = 1;
-  std::string config, log;
-  bool pass = false;
-  int gemms = 0;
-};
-void to_json(json& j, const VerifyResult& v) {
-  j = {{"threads", v.threads}, {"config", v.config}, {"pass", v.pass}, {"gemms", v.gemms}, {"log", v.log}};
-}
-
 // Where the flow is and what it has found so far.
 struct Flow {
   FlowOptions o;
@@ -56,7 +47,7 @@ struct Flow {
   int total = 0, step = 0;
   std::vector<Config> configs;     // 1T, 2T, 4T
   std::vector<fs::path> config_files;
-  std::vector<VerifyResult> verify;
+  std::vector<FlowVerify> verify;
   bool all_pass = true;
   std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
   fs::path log(const std::string& name) const { return out / "logs" / (name + ".log"); }
@@ -140,13 +131,12 @@ void compare_and_evaluate(Flow& f) {
 // has a typed report of its own (CompareReport, issue 10).
 struct CompareDesign {
   int threads = 0;
-  double array_area_ratio = 0, fmax_ratio = 0;
-  json pe_area_ratio, array_fmax_mhz, area_per_throughput_ratio;
+  double array_area_ratio = 0, fmax_ratio = 0, pe_area_ratio = 0, array_fmax_mhz = 0, area_per_throughput_ratio = 0;
 };
 struct CompareFigures {
-  json liberty, clock_period_ns;  // passed on to summary.json as they are
-  std::string library;            // liberty.library
-  double period_ns = 0;
+  json liberty;         // passed on to summary.json as it is
+  std::string library;  // liberty.library
+  double clock_period_ns = 0;
   std::vector<CompareDesign> designs;
   const CompareDesign& design(int t) const {
     for (const CompareDesign& d : designs)
@@ -161,78 +151,60 @@ CompareFigures read_compare(const fs::path& p) {
     CompareFigures c;
     c.liberty = j.at("liberty");
     c.library = c.liberty.at("library").get<std::string>();
-    c.clock_period_ns = j.at("clock_period_ns");
-    c.period_ns = c.clock_period_ns.get<double>();
+    c.clock_period_ns = j.at("clock_period_ns").get<double>();
     for (const json& d : j.at("designs"))
       c.designs.push_back({d.at("threads").get<int>(), d.at("array_area_ratio").get<double>(), d.at("fmax_ratio").get<double>(),
-                           d.at("pe_area_ratio"), d.at("array_fmax_mhz"), d.at("area_per_throughput_ratio")});
+                           d.at("pe_area_ratio").get<double>(), d.at("array_fmax_mhz").get<double>(),
+                           d.at("area_per_throughput_ratio").get<double>()});
     return c;
   } catch (const json::exception& e) {
     throw InputError(p.string() + ": not a compare report: " + e.what());
   }
 }
 
-// One row of the summary table: the paper's figures and ours for T threads.
-struct SummaryRow {
-  int threads = 1;
-  const PaperFigures* paper = nullptr;
-  double area = 0, fmax_ratio = 0, speedup = 0, speedup_pruned = 0;
-  double sqnr = 0, sqnr_pruned = 0, sqnr_blocked = 0, lossy = 0;  // T > 1 only
-  double utilization = 0;
-  const CompareDesign* design = nullptr;
-};
-
-SummaryRow summary_row(int t, const CompareFigures& cmp, const EvaluateReport& ev0, const EvaluateReport& ev4) {
-  SummaryRow r;
+// One row of the summary table: the paper's figures and ours for T threads (SQNR infinite for T = 1:
+// exact by construction).
+FlowRow summary_row(int t, const CompareFigures& cmp, const EvaluateReport& ev0, const EvaluateReport& ev4) {
+  const PaperFigures& paper = paper_figures(t);
+  const CompareDesign& d = cmp.design(t);
+  FlowRow r;
   r.threads = t;
-  r.paper = &paper_figures(t);
-  r.design = &cmp.design(t);
-  r.area = r.design->array_area_ratio;
-  r.fmax_ratio = r.design->fmax_ratio;
-  r.speedup = ev0.perf_for(t).speedup;
-  r.speedup_pruned = ev4.perf_for(t).speedup;
-  r.utilization = ev0.perf_for(t).pe_utilization;
-  if (t > 1) {
-    r.sqnr = ev0.numeric_for(t, Mapping::Interleaved).sqnr_db;
-    r.sqnr_pruned = ev4.numeric_for(t, Mapping::Interleaved).sqnr_db;
-    r.sqnr_blocked = ev0.numeric_for(t, Mapping::Blocked).sqnr_db;
-    r.lossy = ev0.numeric_for(t, Mapping::Interleaved).shared_lossy_frac;
-  }
+  r.paper = {paper.area_ratio, paper.speedup, paper.energy, paper.top1_loss};
+  FlowOurs& o = r.ours;
+  o.array_area_ratio = d.array_area_ratio;
+  o.pe_area_ratio = d.pe_area_ratio;
+  o.fmax_ratio = d.fmax_ratio;
+  o.array_fmax_mhz = d.array_fmax_mhz;
+  o.area_per_throughput_ratio = d.area_per_throughput_ratio;
+  o.speedup_cycles = ev0.perf_for(t).speedup;
+  o.speedup_cycles_pruned40 = ev4.perf_for(t).speedup;
+  o.speedup_time = o.speedup_cycles * o.fmax_ratio;
+  o.pe_utilization = ev0.perf_for(t).pe_utilization;
+  const double exact = std::numeric_limits<double>::infinity();
+  o.sqnr_db_interleaved = t == 1 ? exact : ev0.numeric_for(t, Mapping::Interleaved).sqnr_db;
+  o.sqnr_db_interleaved_pruned40 = t == 1 ? exact : ev4.numeric_for(t, Mapping::Interleaved).sqnr_db;
+  o.sqnr_db_blocked = t == 1 ? exact : ev0.numeric_for(t, Mapping::Blocked).sqnr_db;
+  o.shared_lossy_fraction = t == 1 ? 0.0 : ev0.numeric_for(t, Mapping::Interleaved).shared_lossy_frac;
   return r;
 }
 
-json sqnr_json(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
 std::string db(double v) { return std::isfinite(v) ? fmt::format("{:.1f} dB", v) : std::string("inf (exact)"); }
 
-json row_json(const SummaryRow& r) {
-  const bool nb = r.threads > 1;
-  return {{"threads", r.threads},
-          {"paper", {{"area_ratio", r.paper->area_ratio}, {"speedup", r.paper->speedup}, {"energy", r.paper->energy},
-                     {"top1_accuracy_loss", r.paper->top1_loss}}},
-          {"ours", {{"array_area_ratio", r.area}, {"pe_area_ratio", r.design->pe_area_ratio}, {"fmax_ratio", r.fmax_ratio},
-                    {"array_fmax_mhz", r.design->array_fmax_mhz}, {"speedup_cycles", r.speedup},
-                    {"speedup_cycles_pruned40", r.speedup_pruned}, {"speedup_time", r.speedup * r.fmax_ratio},
-                    {"pe_utilization", r.utilization}, {"area_per_throughput_ratio", r.design->area_per_throughput_ratio},
-                    {"sqnr_db_interleaved", nb ? sqnr_json(r.sqnr) : json(nullptr)},
-                    {"sqnr_db_interleaved_pruned40", nb ? sqnr_json(r.sqnr_pruned) : json(nullptr)},
-                    {"sqnr_db_blocked", nb ? sqnr_json(r.sqnr_blocked) : json(nullptr)},
-                    {"shared_lossy_fraction", nb ? r.lossy : 0.0}}}};
-}
-
-std::string summary_markdown(const Flow& f, const CompareFigures& cmp, const EvaluateReport& ev0, const std::vector<SummaryRow>& rows) {
+std::string summary_markdown(const Flow& f, const CompareFigures& cmp, const EvaluateReport& ev0, const std::vector<FlowRow>& rows) {
   std::string md = fmt::format("# SySMT summary: {}x{} array, 1, 2 and 4 threads\n\n", f.o.rows, f.o.cols);
   md += fmt::format("Written by `sysmt flow` {} (seed {}). Liberty `{}`, clock target {} ns. Workload `{}` ({:.2f} G MACs).\n\n",
-                    SYSMT_VERSION, f.o.seed, cmp.library, cmp.period_ns, ev0.workload_name,
+                    SYSMT_VERSION, f.o.seed, cmp.library, cmp.clock_period_ns, ev0.workload_name,
                     static_cast<double>(ev0.macs) / 1e9);
   md += "## The paper's table beside ours\n\n"
         "| threads | area (paper) | area (ours) | speedup (paper) | speedup in cycles (ours) | fmax vs 1T (ours) | "
         "speedup in time (ours) | energy (paper) | accuracy loss (paper) | SQNR, 0% / 40% pruned (ours) |\n"
         "|---|---|---|---|---|---|---|---|---|---|\n";
-  for (const SummaryRow& r : rows)
+  for (const FlowRow& r : rows)
     md += fmt::format("| {} | {:.1f}x | **{:.2f}x** | {:.1f}x | **{:.2f}x** | {:.2f}x | {:.2f}x | {} | {} | {} |\n", r.threads,
-                      r.paper->area_ratio, r.area, r.paper->speedup, r.speedup, r.fmax_ratio, r.speedup * r.fmax_ratio,
-                      r.paper->energy, r.paper->top1_loss,
-                      r.threads == 1 ? std::string("exact") : db(r.sqnr) + " / " + db(r.sqnr_pruned));
+                      r.paper.area_ratio, r.ours.array_area_ratio, r.paper.speedup, r.ours.speedup_cycles, r.ours.fmax_ratio,
+                      r.ours.speedup_time, r.paper.energy, r.paper.top1_accuracy_loss,
+                      r.threads == 1 ? std::string("exact")
+                                     : db(r.ours.sqnr_db_interleaved) + " / " + db(r.ours.sqnr_db_interleaved_pruned40));
   md += "\n- **area**: whole array, hierarchical Yosys synthesis to standard cells (`compare/compare.md` has the PE alone, the "
         "breakdown and the plot).\n"
         "- **speedup in cycles**: network cycles of T = 1 over cycles of T, from the cycle model that the RTL regression checks "
@@ -244,7 +216,7 @@ std::string summary_markdown(const Flow& f, const CompareFigures& cmp, const Eva
         "- **energy**: not measured by this flow (the paper's figures are shown for reference).\n\n";
   md += "## Verification\n\n";
   if (f.o.skip_verify) md += "Skipped (`--skip-verify`).\n";
-  for (const VerifyResult& v : f.verify)
+  for (const FlowVerify& v : f.verify)
     md += fmt::format("- {}: {} ({} random GEMMs against the golden model and the cycle model)\n", v.config,
                       v.pass ? "PASS" : "**FAIL**", v.gemms);
   md += "\n## Reports\n\n- `compare/compare.md`: area, timing, breakdown and plot per thread count\n"
@@ -255,11 +227,11 @@ std::string summary_markdown(const Flow& f, const CompareFigures& cmp, const Eva
 
 // The plot of area and speedup, paper against ours: a self-contained script (data inline) that writes
 // png_out and svg_out (default summary.png, summary.svg), and the same data as summary.dat.
-std::string summary_dat(const std::vector<SummaryRow>& rows) {
+std::string summary_dat(const std::vector<FlowRow>& rows) {
   std::string dat = "# threads area_paper area_ours speedup_paper speedup_ours_cycles speedup_ours_time\n";
-  for (const SummaryRow& r : rows)
-    dat += fmt::format("{}T {} {} {} {} {}\n", r.threads, r.paper->area_ratio, r.area, r.paper->speedup, r.speedup,
-                       r.speedup * r.fmax_ratio);
+  for (const FlowRow& r : rows)
+    dat += fmt::format("{}T {} {} {} {} {}\n", r.threads, r.paper.area_ratio, r.ours.array_area_ratio, r.paper.speedup,
+                       r.ours.speedup_cycles, r.ours.speedup_time);
   return dat;
 }
 
@@ -285,39 +257,39 @@ void write_summary(const Flow& f) {
   const CompareFigures cmp = read_compare(f.out / "compare" / "compare.json");
   const EvaluateReport ev0 = read_evaluate_report(f.out / "evaluate-prune0" / "evaluate.json");
   const EvaluateReport ev4 = read_evaluate_report(f.out / "evaluate-prune40" / "evaluate.json");
-  std::vector<SummaryRow> rows;
-  json table = json::array();
-  for (int t : kThreads) {
-    rows.push_back(summary_row(t, cmp, ev0, ev4));
-    table.push_back(row_json(rows.back()));
-  }
-  std::string md = summary_markdown(f, cmp, ev0, rows);
+  FlowSummary sum;
+  sum.version = SYSMT_VERSION;
+  sum.rows = f.o.rows;
+  sum.cols = f.o.cols;
+  sum.seed = f.o.seed;
+  sum.workload = ev0.workload_name;
+  sum.liberty = cmp.liberty;
+  sum.clock_period_ns = cmp.clock_period_ns;
+  for (int t : kThreads) sum.table.push_back(summary_row(t, cmp, ev0, ev4));
+  sum.verification = f.verify;
+  std::string md = summary_markdown(f, cmp, ev0, sum.table);
   OutputSet out;
-  const std::string dat = summary_dat(rows);
+  const std::string dat = summary_dat(sum.table);
   write_file(out.file(f.out / "summary.dat"), dat);
-  json plots = json::array();
   if (gnuplot().available) {
     const fs::path gp = out.file(f.out / "summary.gp"), png = out.file(f.out / "summary.png"), svg = out.file(f.out / "summary.svg");
     write_file(gp, summary_gnuplot(f, dat));
     const std::string names = "png_out='" + png.filename().string() + "'; svg_out='" + svg.filename().string() + "'";
     if (run_gnuplot(f.out, gp.filename().string(), f.log("gnuplot"), names) && fs::exists(png) && fs::exists(svg)) {
-      plots = {"summary.png", "summary.svg"};
+      sum.plots = {"summary.png", "summary.svg"};
       md += "\n![paper against ours](summary.svg)\n";
     } else {
       out.discard(png);
       out.discard(svg);
     }
   }
-  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - f.t0).count();
-  md += fmt::format("\nWhole flow: {:.0f} s.\n", wall);
-  const json j = {{"tool", "sysmt flow"}, {"version", SYSMT_VERSION}, {"rows", f.o.rows}, {"cols", f.o.cols}, {"seed", f.o.seed},
-                  {"workload", ev0.workload_name}, {"liberty", cmp.liberty}, {"clock_period_ns", cmp.clock_period_ns},
-                  {"table", table}, {"verification", f.verify}, {"plots", plots}, {"wall_time_s", wall}};
-  write_file(out.file(f.out / "summary.json"), j.dump(2) + "\n");
+  sum.wall_time_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - f.t0).count();
+  md += fmt::format("\nWhole flow: {:.0f} s.\n", sum.wall_time_s);
+  write_file(out.file(f.out / "summary.json"), json(sum).dump(2) + "\n");
   write_file(out.file(f.out / "summary.md"), md);
   out.commit();
   std::cout << md;
-  std::fprintf(stderr, "[flow] %s written in %.0f s\n", (f.out / "summary.md").string().c_str(), wall);
+  std::fprintf(stderr, "[flow] %s written in %.0f s\n", (f.out / "summary.md").string().c_str(), sum.wall_time_s);
 }
 
 void run_flow(const FlowOptions& o) {

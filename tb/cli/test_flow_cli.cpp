@@ -5,10 +5,12 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "cli/flow_summary.hpp"
 #include "cli_runner.hpp"
 #include "common/config.hpp"
 #include "sim/eval/eval_report.hpp"
@@ -65,7 +67,43 @@ TEST(FlowCli, OneByOneArraysWithATinyWorkload) {
   EXPECT_EQ(ev4.options.data.prune, 0.4);
   ASSERT_EQ(ev0.layers.size(), 2u);
 
-  // The summary's rows: the spec's published figures (spec section 1) and our speedup from the report.
+  // summary.json through its typed form (which must reproduce the file): the spec's published figures
+  // (spec section 1, written here by hand) and ours from the evaluation's reports.
+  const std::string text = slurp(out / "summary.json");
+  const FlowSummary sum = nlohmann::json::parse(text).get<FlowSummary>();
+  EXPECT_EQ(nlohmann::json(sum).dump(2) + "\n", text);
+  EXPECT_EQ(sum.rows, 1);
+  EXPECT_EQ(sum.workload, "tiny");
+  EXPECT_TRUE(sum.verification.empty());
+  ASSERT_EQ(sum.table.size(), 3u);
+  const struct {
+    int threads;
+    double area, speedup;
+    const char *energy, *loss;
+  } spec[3] = {{1, 1.0, 1.0, "-", "-"}, {2, 1.4, 2.0, "-33%", "< 1%"}, {4, 2.5, 3.4, "-39%", "about 1%"}};
+  for (int i = 0; i < 3; ++i) {
+    const FlowRow& row = sum.table[i];
+    const int t = spec[i].threads;
+    EXPECT_EQ(row.threads, t);
+    EXPECT_EQ(row.paper.area_ratio, spec[i].area);
+    EXPECT_EQ(row.paper.speedup, spec[i].speedup);
+    EXPECT_EQ(row.paper.energy, spec[i].energy);
+    EXPECT_EQ(row.paper.top1_accuracy_loss, spec[i].loss);
+    EXPECT_EQ(row.ours.speedup_cycles, ev0.perf_for(t).speedup);
+    EXPECT_EQ(row.ours.speedup_cycles_pruned40, ev4.perf_for(t).speedup);
+    EXPECT_DOUBLE_EQ(row.ours.speedup_time, row.ours.speedup_cycles * row.ours.fmax_ratio);
+    if (t == 1) {
+      EXPECT_TRUE(std::isinf(row.ours.sqnr_db_interleaved));
+      EXPECT_EQ(row.ours.array_area_ratio, 1.0);
+    } else {
+      EXPECT_EQ(row.ours.sqnr_db_interleaved, ev0.numeric_for(t, Mapping::Interleaved).sqnr_db);
+      EXPECT_EQ(row.ours.sqnr_db_interleaved_pruned40, ev4.numeric_for(t, Mapping::Interleaved).sqnr_db);
+      EXPECT_EQ(row.ours.sqnr_db_blocked, ev0.numeric_for(t, Mapping::Blocked).sqnr_db);
+      EXPECT_GT(row.ours.array_area_ratio, 1.0) << "an NB-SMT array is larger than the 1-thread one";
+    }
+  }
+
+  // The Markdown table shows the same rows.
   const std::string md = slurp(out / "summary.md");
   EXPECT_NE(md.find("| 1 | 1.0x | "), std::string::npos) << md;
   EXPECT_NE(md.find("| 2 | 1.4x | "), std::string::npos) << md;
