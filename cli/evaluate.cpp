@@ -1,5 +1,6 @@
 // `sysmt evaluate`: speedup (cycle model) and numerical cost (golden model) of NB-SMT on a network's
-// convolution layers, as Markdown, JSON and gnuplot plots. The work is sim/workload.hpp's run_evaluate.
+// convolution layers, as Markdown, JSON and gnuplot plots. The work is sim/eval/eval_report.hpp's
+// run_evaluate (load and check every input, evaluate, write every output as one set).
 #include <fmt/format.h>
 
 #include <cstdio>
@@ -7,7 +8,7 @@
 
 #include "cli/cli.hpp"
 
-#include "sim/eval/workload.hpp"
+#include "sim/eval/eval_report.hpp"
 
 namespace sysmt::cli {
 
@@ -21,13 +22,14 @@ struct EvaluateOptions {
 
 void run(const EvaluateOptions& o) {
   EvaluateRun r = run_evaluate(o.config, o.workload, o.eval, o.out, o.quiet);
-  const Evaluation& ev = r.eval;
+  const EvaluateReport& ev = r.eval;
   if (!r.written.plots) std::fprintf(stderr, "sysmt evaluate: warning: %s\n", r.written.plot_message.c_str());
   if (o.quiet) return;
   std::string s = fmt::format("{} on {}x{} ({}), {:.1f} s: ", ev.workload_name, ev.rows, ev.cols, ev.config_name, ev.seconds);
-  s += fmt::format("speedup {:.3f}x (T=2), {:.3f}x (T=4); ", ev.perf[1].speedup, ev.perf[2].speedup);
+  s += fmt::format("speedup {:.3f}x (T=2), {:.3f}x (T=4); ", ev.perf_for(2).speedup, ev.perf_for(4).speedup);
   auto sq = [](double v) { return std::isinf(v) ? std::string("inf") : fmt::format("{:.2f} dB", v); };
-  s += fmt::format("SQNR (MAC-weighted, interleaved) {} (T=2), {} (T=4)\n", sq(ev.numeric[0].sqnr_db), sq(ev.numeric[2].sqnr_db));
+  s += fmt::format("SQNR (MAC-weighted, interleaved) {} (T=2), {} (T=4)\n", sq(ev.numeric_for(2, Mapping::Interleaved).sqnr_db),
+                   sq(ev.numeric_for(4, Mapping::Interleaved).sqnr_db));
   std::fputs(s.c_str(), stderr);
   for (const auto& f : r.written.files) std::printf("%s\n", f.string().c_str());
 }

@@ -3,23 +3,26 @@
 // unpruned and 40 % pruned), and writes reports/summary.md (+ JSON and a plot): the paper's table beside
 // ours. Each step is the project's own subcommand, run as a child process so its report stays its own.
 #include <fmt/format.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <nlohmann/json.hpp>
 
 #include "cli/cli.hpp"
+#include "cli/flow_summary.hpp"
 #include "common/config.hpp"
 #include "common/error.hpp"
 #include "common/files.hpp"
 #include "common/output.hpp"
+#include "common/paper.hpp"
+#include "common/plot.hpp"
 #include "common/process.hpp"
+#include "sim/eval/eval_report.hpp"
 
 namespace sysmt::cli {
 
@@ -28,6 +31,8 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
+constexpr int kThreads[3] = {1, 2, 4};
+
 struct FlowOptions {
   int rows = 16, cols = 16, gemms = 20;
   std::uint64_t seed = 1;
@@ -35,155 +40,171 @@ struct FlowOptions {
   bool skip_verify = false;
 };
 
-fs::path self_exe() { return fs::read_symlink("/proc/self/exe"); }
-
-struct Step {
-  int index, total;
-  std::string what;
+// Where the flow is and what it has found so far.
+struct Flow {
+  FlowOptions o;
+  fs::path out, workload;
+  int total = 0, step = 0;
+  std::vector<Config> configs;     // 1T, 2T, 4T
+  std::vector<fs::path> config_files;
+  std::vector<FlowVerify> verify;
+  bool all_pass = true;
+  std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
+  fs::path log(const std::string& name) const { return out / "logs" / (name + ".log"); }
 };
 
-// Runs one subcommand of this binary with its output in `log`; returns the exit status.
-int run_step(const Step& s, const std::string& args, const fs::path& log) {
-  std::fprintf(stderr, "[flow %d/%d] %s ...\n", s.index, s.total, s.what.c_str());
-  const auto t0 = std::chrono::steady_clock::now();
-  const std::string cmd = shell_quote(self_exe().string()) + " " + args + " > " + shell_quote(log.string()) + " 2>&1";
-  const int st = std::system(cmd.c_str());
-  const int rc = WIFEXITED(st) ? WEXITSTATUS(st) : 1;
-  const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::fprintf(stderr, "[flow %d/%d] %s: %s in %.0f s (log %s)\n", s.index, s.total, s.what.c_str(), rc == 0 ? "done" : "FAILED", sec,
-               log.string().c_str());
-  return rc;
+// This binary, for the child subcommands (resolved here: /proc/self/exe in the child shell is the shell).
+const fs::path& self_exe() {
+  static const fs::path p = fs::read_symlink("/proc/self/exe");
+  return p;
 }
 
-json read_json(const fs::path& p) {
-  try {
-    return json::parse(read_file(p));
-  } catch (const json::exception& e) {
-    throw InputError(p.string() + ": not valid JSON: " + e.what());
+// Runs `sysmt ARGS` with its output in `log`; returns the exit status.
+int run_step(const Flow& f, const std::string& what, const std::string& args, const fs::path& log) {
+  std::fprintf(stderr, "[flow %d/%d] %s ...\n", f.step, f.total, what.c_str());
+  const RunResult r = run_command(shell_quote(self_exe().string()) + " " + args,
+                                  RunOptions{"", log, fmt::format("flow {}/{} {}", f.step, f.total, what)});
+  std::fprintf(stderr, "[flow %d/%d] %s: %s in %.0f s (log %s)\n", f.step, f.total, what.c_str(), r.exit_code == 0 ? "done" : "FAILED",
+               r.seconds, log.string().c_str());
+  return r.exit_code;
+}
+
+// run_step, then ToolError with the command that reproduces it and its log's tail when it failed.
+void run_step_or_throw(const Flow& f, const std::string& what, const std::string& args, const fs::path& log) {
+  const int rc = run_step(f, what, args, log);
+  if (rc != 0)
+    throw ToolError("flow: " + what + " failed (exit status " + std::to_string(rc) + ")",
+                    shell_quote(self_exe().string()) + " " + args, tail_lines(log, 20));
+}
+
+// 1. The three configs, as objects written by the one canonical emitter, then their RTL.
+void write_configs_and_generate(Flow& f) {
+  ++f.step;
+  fs::create_directories(f.out / "configs");
+  OutputSet files;
+  for (int t : kThreads) {
+    f.configs.push_back(named_config(t, f.o.rows, f.o.cols));
+    f.config_files.push_back(f.out / "configs" / (f.configs.back().name + ".yaml"));
+    write_file(files.file(f.config_files.back()), emit_config(f.configs.back(), "Written by sysmt flow."));
+  }
+  files.commit();
+  for (size_t i = 0; i < f.configs.size(); ++i) {
+    const std::string& name = f.configs[i].name;
+    run_step_or_throw(f, "generate " + name,
+                      "generate " + shell_quote(f.config_files[i].string()) + " -q -o " + shell_quote((f.out / "rtl" / name).string()),
+                      f.log("generate-" + name));
   }
 }
 
-std::string db(const json& v) { return v.is_null() ? std::string("inf (exact)") : fmt::format("{:.1f} dB", v.get<double>()); }
-
-void run_flow(const FlowOptions& o) {
-  if (o.rows < 1 || o.rows > 64 || o.cols < 1 || o.cols > 64) throw InputError("flow: --rows and --cols must be 1..64");
-  const std::string workload = o.workload.empty() ? data_file("configs/workloads/resnet18.txt").string() : o.workload;
-  if (!fs::exists(workload)) throw InputError("flow: --workload " + workload + ": no such file");
-  if (!o.liberty.empty() && !fs::exists(o.liberty)) throw InputError("flow: --liberty " + o.liberty + ": no such file");
-  const auto t0 = std::chrono::steady_clock::now();
-  const fs::path out = o.out;
-  fs::create_directories(out / "configs");
-  fs::create_directories(out / "logs");
-  const int threads[3] = {1, 2, 4};
-  const int total = o.skip_verify ? 4 : 5;
-  int step = 0;
-
-  // 1. Configs and RTL.
-  std::vector<std::string> cfgs;
-  for (int t : threads) {
-    const std::string name = fmt::format("sysmt_{}t_{}x{}", t, o.rows, o.cols);
-    const fs::path p = out / "configs" / (name + ".yaml");
-    write_file_atomic(p, fmt::format("# Written by sysmt flow.\nname: {}\narray:\n  rows: {}\n  cols: {}\nthreads: {}\n", name, o.rows,
-                                     o.cols, t));
-    cfgs.push_back(p.string());
+// 2. Verification against the golden model; a failing design is reported, not fatal.
+void verify_designs(Flow& f) {
+  if (f.o.skip_verify) return;
+  ++f.step;
+  for (size_t i = 0; i < f.configs.size(); ++i) {
+    const std::string& name = f.configs[i].name;
+    const fs::path log = f.log("verify-" + name);
+    const std::string args = "verify " + shell_quote(f.config_files[i].string()) + fmt::format(" --gemms {} --seed {}", f.o.gemms, f.o.seed);
+    const int rc = run_step(f, fmt::format("verify {} ({} random GEMMs)", name, f.o.gemms), args, log);
+    if (rc == kExitInput)
+      throw ToolError("flow: verify " + name + " could not run", shell_quote(self_exe().string()) + " " + args, tail_lines(log, 20));
+    f.all_pass &= rc == 0;
+    f.verify.push_back({f.configs[i].threads, name, log.string(), rc == 0, f.o.gemms});
   }
-  ++step;
-  for (int i = 0; i < 3; ++i) {
-    const std::string name = fs::path(cfgs[i]).stem().string();
-    if (run_step({step, total, "generate " + name}, "generate " + shell_quote(cfgs[i]) + " -q -o " + shell_quote((out / "rtl" / name).string()),
-                 out / "logs" / ("generate-" + name + ".log")) != 0)
-      throw ToolError("flow: generate failed; see " + (out / "logs").string());
-  }
+}
 
-  // 2. Verification against the golden model.
-  json verify = json::array();
-  bool all_pass = true;
-  if (!o.skip_verify) {
-    ++step;
-    for (int i = 0; i < 3; ++i) {
-      const std::string name = fs::path(cfgs[i]).stem().string();
-      const fs::path log = out / "logs" / ("verify-" + name + ".log");
-      const int rc = run_step({step, total, fmt::format("verify {} ({} random GEMMs)", name, o.gemms)},
-                              "verify " + shell_quote(cfgs[i]) + fmt::format(" --gemms {} --seed {}", o.gemms, o.seed), log);
-      if (rc == 2) throw ToolError("flow: verify could not run; see " + log.string());
-      all_pass &= rc == 0;
-      verify.push_back({{"threads", threads[i]}, {"config", name}, {"pass", rc == 0}, {"gemms", o.gemms}, {"log", log.string()}});
-    }
-  }
+// 3. Synthesis and comparison; 4. the workload, unpruned and 40 % pruned (the paper's two cases).
+void compare_and_evaluate(Flow& f) {
+  ++f.step;
+  const std::string lib = f.o.liberty.empty() ? "" : " --liberty " + shell_quote(f.o.liberty);
+  run_step_or_throw(f, fmt::format("synthesize and compare 1T/2T/4T {}x{}", f.o.rows, f.o.cols),
+                    fmt::format("compare --rows {} --cols {} -o ", f.o.rows, f.o.cols) + shell_quote((f.out / "compare").string()) + lib,
+                    f.log("compare"));
+  ++f.step;
+  for (const auto& [prune, dir] : {std::pair<const char*, const char*>{"0", "evaluate-prune0"}, {"0.4", "evaluate-prune40"}})
+    run_step_or_throw(f, fmt::format("evaluate {} (prune {})", f.workload.stem().string(), prune),
+                      "evaluate " + shell_quote(f.config_files[2].string()) + " --workload " + shell_quote(f.workload.string()) +
+                          " --prune " + prune + fmt::format(" --seed {} -q -o ", f.o.seed) + shell_quote((f.out / dir).string()),
+                      f.log(dir));
+}
 
-  // 3. Synthesis and comparison.
-  ++step;
-  const std::string lib = o.liberty.empty() ? "" : " --liberty " + shell_quote(o.liberty);
-  if (run_step({step, total, fmt::format("synthesize and compare 1T/2T/4T {}x{}", o.rows, o.cols)},
-               fmt::format("compare --rows {} --cols {} -o ", o.rows, o.cols) + shell_quote((out / "compare").string()) + lib,
-               out / "logs" / "compare.log") != 0)
-    throw ToolError("flow: compare failed; see " + (out / "logs" / "compare.log").string());
-
-  // 4. Workload evaluation, unpruned and 40 % pruned (the paper's two cases).
-  ++step;
-  for (const char* prune : {"0", "0.4"}) {
-    const std::string dir = std::string("evaluate-prune") + (prune[0] == '0' && prune[1] == 0 ? "0" : "40");
-    if (run_step({step, total, fmt::format("evaluate {} (prune {})", fs::path(workload).stem().string(), prune)},
-                 "evaluate " + shell_quote(cfgs[2]) + " --workload " + shell_quote(workload) + " --prune " + prune +
-                     fmt::format(" --seed {} -q -o ", o.seed) + shell_quote((out / dir).string()),
-                 out / "logs" / (dir + ".log")) != 0)
-      throw ToolError("flow: evaluate failed; see " + (out / "logs" / (dir + ".log")).string());
-  }
-
-  // 5. Summary.
-  ++step;
-  std::fprintf(stderr, "[flow %d/%d] summary ...\n", step, total);
-  const json cmp = read_json(out / "compare" / "compare.json");
-  const json ev0 = read_json(out / "evaluate-prune0" / "evaluate.json");
-  const json ev4 = read_json(out / "evaluate-prune40" / "evaluate.json");
-  auto design = [&](int t) -> const json& {
-    for (const json& d : cmp["designs"])
-      if (d["threads"].get<int>() == t) return d;
+// What the flow takes from compare.json: the one reader of that file's keys here, until `sysmt compare`
+// has a typed report of its own (CompareReport, issue 10).
+struct CompareDesign {
+  int threads = 0;
+  double array_area_ratio = 0, fmax_ratio = 0, pe_area_ratio = 0, array_fmax_mhz = 0, area_per_throughput_ratio = 0;
+};
+struct CompareFigures {
+  json liberty;         // passed on to summary.json as it is
+  std::string library;  // liberty.library
+  double clock_period_ns = 0;
+  std::vector<CompareDesign> designs;
+  const CompareDesign& design(int t) const {
+    for (const CompareDesign& d : designs)
+      if (d.threads == t) return d;
     throw InputError("flow: compare.json has no " + std::to_string(t) + "T design");
-  };
-  auto perf = [&](const json& ev, int t) -> const json& {
-    for (const json& p : ev["network"]["performance"])
-      if (p["threads"].get<int>() == t) return p;
-    throw InputError("flow: evaluate.json has no T=" + std::to_string(t));
-  };
-  auto numeric = [&](const json& ev, int t, const char* map) -> const json& {
-    for (const json& n : ev["network"]["numeric"])
-      if (n["threads"].get<int>() == t && n["mapping"] == map) return n;
-    throw InputError("flow: evaluate.json has no numeric T=" + std::to_string(t));
-  };
-  const std::string wl = ev0["workload"]["name"].get<std::string>();
-  struct Paper { double area, speedup; const char* energy; const char* acc; };
-  const Paper paper[3] = {{1.0, 1.0, "-", "-"}, {1.4, 2.0, "-33%", "< 1%"}, {2.5, 3.4, "-39%", "about 1%"}};
-  json rows = json::array();
-  std::string md = fmt::format("# SySMT summary: {}x{} array, 1, 2 and 4 threads\n\n", o.rows, o.cols);
-  md += fmt::format("Written by `sysmt flow` {} (seed {}). Liberty `{}`, clock target {} ns. Workload `{}` ({:.2f} G MACs).\n\n", SYSMT_VERSION,
-                    o.seed, cmp["liberty"]["library"].get<std::string>(), cmp["clock_period_ns"].get<double>(), wl,
-                    ev0["workload"]["macs"].get<double>() / 1e9);
+  }
+};
+
+CompareFigures read_compare(const fs::path& p) {
+  try {
+    const json j = json::parse(read_file(p));
+    CompareFigures c;
+    c.liberty = j.at("liberty");
+    c.library = c.liberty.at("library").get<std::string>();
+    c.clock_period_ns = j.at("clock_period_ns").get<double>();
+    for (const json& d : j.at("designs"))
+      c.designs.push_back({d.at("threads").get<int>(), d.at("array_area_ratio").get<double>(), d.at("fmax_ratio").get<double>(),
+                           d.at("pe_area_ratio").get<double>(), d.at("array_fmax_mhz").get<double>(),
+                           d.at("area_per_throughput_ratio").get<double>()});
+    return c;
+  } catch (const json::exception& e) {
+    throw InputError(p.string() + ": not a compare report: " + e.what());
+  }
+}
+
+// One row of the summary table: the paper's figures and ours for T threads (SQNR infinite for T = 1:
+// exact by construction).
+FlowRow summary_row(int t, const CompareFigures& cmp, const EvaluateReport& ev0, const EvaluateReport& ev4) {
+  const PaperFigures& paper = paper_figures(t);
+  const CompareDesign& d = cmp.design(t);
+  FlowRow r;
+  r.threads = t;
+  r.paper = {paper.area_ratio, paper.speedup, paper.energy, paper.top1_loss};
+  FlowOurs& o = r.ours;
+  o.array_area_ratio = d.array_area_ratio;
+  o.pe_area_ratio = d.pe_area_ratio;
+  o.fmax_ratio = d.fmax_ratio;
+  o.array_fmax_mhz = d.array_fmax_mhz;
+  o.area_per_throughput_ratio = d.area_per_throughput_ratio;
+  o.speedup_cycles = ev0.perf_for(t).speedup;
+  o.speedup_cycles_pruned40 = ev4.perf_for(t).speedup;
+  o.speedup_time = o.speedup_cycles * o.fmax_ratio;
+  o.pe_utilization = ev0.perf_for(t).pe_utilization;
+  const double exact = std::numeric_limits<double>::infinity();
+  o.sqnr_db_interleaved = t == 1 ? exact : ev0.numeric_for(t, Mapping::Interleaved).sqnr_db;
+  o.sqnr_db_interleaved_pruned40 = t == 1 ? exact : ev4.numeric_for(t, Mapping::Interleaved).sqnr_db;
+  o.sqnr_db_blocked = t == 1 ? exact : ev0.numeric_for(t, Mapping::Blocked).sqnr_db;
+  o.shared_lossy_fraction = t == 1 ? 0.0 : ev0.numeric_for(t, Mapping::Interleaved).shared_lossy_frac;
+  return r;
+}
+
+std::string db(double v) { return std::isfinite(v) ? fmt::format("{:.1f} dB", v) : std::string("inf (exact)"); }
+
+std::string summary_markdown(const Flow& f, const CompareFigures& cmp, const EvaluateReport& ev0, const std::vector<FlowRow>& rows) {
+  std::string md = fmt::format("# SySMT summary: {}x{} array, 1, 2 and 4 threads\n\n", f.o.rows, f.o.cols);
+  md += fmt::format("Written by `sysmt flow` {} (seed {}). Liberty `{}`, clock target {} ns. Workload `{}` ({:.2f} G MACs).\n\n",
+                    SYSMT_VERSION, f.o.seed, cmp.library, cmp.clock_period_ns, ev0.workload_name,
+                    static_cast<double>(ev0.macs) / 1e9);
   md += "## The paper's table beside ours\n\n"
         "| threads | area (paper) | area (ours) | speedup (paper) | speedup in cycles (ours) | fmax vs 1T (ours) | "
         "speedup in time (ours) | energy (paper) | accuracy loss (paper) | SQNR, 0% / 40% pruned (ours) |\n"
         "|---|---|---|---|---|---|---|---|---|---|\n";
-  for (int i = 0; i < 3; ++i) {
-    const int t = threads[i];
-    const json& d = design(t);
-    const double area = d["array_area_ratio"].get<double>(), fr = d["fmax_ratio"].get<double>();
-    const double sp0 = perf(ev0, t)["speedup"].get<double>(), sp4 = perf(ev4, t)["speedup"].get<double>();
-    json q0 = t == 1 ? json(nullptr) : numeric(ev0, t, "interleaved")["sqnr_db_mac_weighted"];
-    json q4 = t == 1 ? json(nullptr) : numeric(ev4, t, "interleaved")["sqnr_db_mac_weighted"];
-    md += fmt::format("| {} | {:.1f}x | **{:.2f}x** | {:.1f}x | **{:.2f}x** | {:.2f}x | {:.2f}x | {} | {} | {} |\n", t, paper[i].area, area,
-                      paper[i].speedup, sp0, fr, sp0 * fr, paper[i].energy, paper[i].acc,
-                      t == 1 ? std::string("exact") : db(q0) + " / " + db(q4));
-    rows.push_back({{"threads", t},
-                    {"paper", {{"area_ratio", paper[i].area}, {"speedup", paper[i].speedup}, {"energy", paper[i].energy},
-                               {"top1_accuracy_loss", paper[i].acc}}},
-                    {"ours", {{"array_area_ratio", area}, {"pe_area_ratio", d["pe_area_ratio"]}, {"fmax_ratio", fr},
-                              {"array_fmax_mhz", d["array_fmax_mhz"]}, {"speedup_cycles", sp0}, {"speedup_cycles_pruned40", sp4},
-                              {"speedup_time", sp0 * fr}, {"pe_utilization", perf(ev0, t)["pe_utilization"]},
-                              {"area_per_throughput_ratio", d["area_per_throughput_ratio"]},
-                              {"sqnr_db_interleaved", q0}, {"sqnr_db_interleaved_pruned40", q4},
-                              {"sqnr_db_blocked", t == 1 ? json(nullptr) : numeric(ev0, t, "blocked")["sqnr_db_mac_weighted"]},
-                              {"shared_lossy_fraction", t == 1 ? json(0.0) : numeric(ev0, t, "interleaved")["shared_lossy_fraction"]}}}});
-  }
+  for (const FlowRow& r : rows)
+    md += fmt::format("| {} | {:.1f}x | **{:.2f}x** | {:.1f}x | **{:.2f}x** | {:.2f}x | {:.2f}x | {} | {} | {} |\n", r.threads,
+                      r.paper.area_ratio, r.ours.array_area_ratio, r.paper.speedup, r.ours.speedup_cycles, r.ours.fmax_ratio,
+                      r.ours.speedup_time, r.paper.energy, r.paper.top1_accuracy_loss,
+                      r.threads == 1 ? std::string("exact")
+                                     : db(r.ours.sqnr_db_interleaved) + " / " + db(r.ours.sqnr_db_interleaved_pruned40));
   md += "\n- **area**: whole array, hierarchical Yosys synthesis to standard cells (`compare/compare.md` has the PE alone, the "
         "breakdown and the plot).\n"
         "- **speedup in cycles**: network cycles of T = 1 over cycles of T, from the cycle model that the RTL regression checks "
@@ -194,50 +215,99 @@ void run_flow(const FlowOptions& o) {
         "accuracy: it has no trained network).\n"
         "- **energy**: not measured by this flow (the paper's figures are shown for reference).\n\n";
   md += "## Verification\n\n";
-  if (o.skip_verify) md += "Skipped (`--skip-verify`).\n";
-  for (const json& v : verify)
-    md += fmt::format("- {}: {} ({} random GEMMs against the golden model and the cycle model)\n", v["config"].get<std::string>(),
-                      v["pass"].get<bool>() ? "PASS" : "**FAIL**", v["gemms"].get<int>());
+  if (f.o.skip_verify) md += "Skipped (`--skip-verify`).\n";
+  for (const FlowVerify& v : f.verify)
+    md += fmt::format("- {}: {} ({} random GEMMs against the golden model and the cycle model)\n", v.config,
+                      v.pass ? "PASS" : "**FAIL**", v.gemms);
   md += "\n## Reports\n\n- `compare/compare.md`: area, timing, breakdown and plot per thread count\n"
         "- `evaluate-prune0/evaluate.md`, `evaluate-prune40/evaluate.md`: per-layer speedup, utilization, hazard statistics and "
         "SQNR, with plots\n- `rtl/`: the generated Verilog; `configs/`: the configs used; `logs/`: each step's output\n";
+  return md;
+}
 
-  // Plot: area and speedup, paper against ours.
+// The plot of area and speedup, paper against ours: a self-contained script (data inline) that writes
+// png_out and svg_out (default summary.png, summary.svg), and the same data as summary.dat.
+std::string summary_dat(const std::vector<FlowRow>& rows) {
   std::string dat = "# threads area_paper area_ours speedup_paper speedup_ours_cycles speedup_ours_time\n";
-  for (const json& r : rows)
-    dat += fmt::format("{}T {} {} {} {} {}\n", r["threads"].get<int>(), r["paper"]["area_ratio"].get<double>(),
-                       r["ours"]["array_area_ratio"].get<double>(), r["paper"]["speedup"].get<double>(),
-                       r["ours"]["speedup_cycles"].get<double>(), r["ours"]["speedup_time"].get<double>());
-  write_file_atomic(out / "summary.dat", dat);
-  json plots = json::array();
-  if (std::system("command -v gnuplot > /dev/null 2>&1") == 0) {
-    const bool cairo = std::system("gnuplot -e 'set terminal' 2>&1 | grep -q pngcairo") == 0;
-    std::string gp;
-    for (const auto& [term, file] : {std::pair<std::string, std::string>{cairo ? "pngcairo size 900,450" : "png size 900,450", "summary.png"},
-                                     {"svg size 900,450", "summary.svg"}})
-      gp += "set terminal " + term + "\nset output '" + file + "'\n" +
-            fmt::format("set title 'SySMT {}x{} against the paper (ratios to the 1-thread array)'\n", o.rows, o.cols) +
-            "set style data histograms\nset style histogram clustered gap 1\nset style fill solid 0.8 border -1\n"
-            "set key top left\nset grid ytics\nset yrange [0:4.6]\nset ylabel 'x of 1T'\n"
-            "plot 'summary.dat' using 2:xtic(1) title 'area (paper)', '' using 3 title 'area (ours)', "
-            "'' using 4 title 'speedup (paper)', '' using 5 title 'speedup in cycles (ours)', '' using 6 title 'speedup in time (ours)'\n";
-    write_file_atomic(out / "summary.gp", gp);
-    if (std::system(("cd " + shell_quote(out.string()) + " && gnuplot summary.gp > logs/gnuplot.log 2>&1").c_str()) == 0) {
-      plots = {"summary.png", "summary.svg"};
+  for (const FlowRow& r : rows)
+    dat += fmt::format("{}T {} {} {} {} {}\n", r.threads, r.paper.area_ratio, r.ours.array_area_ratio, r.paper.speedup,
+                       r.ours.speedup_cycles, r.ours.speedup_time);
+  return dat;
+}
+
+std::string summary_gnuplot(const Flow& f, const std::string& dat) {
+  std::string gp = "# Written by sysmt flow. Run in this folder: gnuplot summary.gp\n"
+                   "if (!exists(\"png_out\")) png_out = 'summary.png'\n"
+                   "if (!exists(\"svg_out\")) svg_out = 'summary.svg'\n"
+                   "$data << EOD\n" + dat + "EOD\n";
+  for (const auto& [term, file] : {std::pair<std::string, std::string>{gnuplot().png_terminal(900, 450), "png_out"},
+                                   {"set terminal svg size 900,450", "svg_out"}})
+    gp += term + "\nset output " + file + "\n" +
+          fmt::format("set title 'SySMT {}x{} against the paper (ratios to the 1-thread array)'\n", f.o.rows, f.o.cols) +
+          "set style data histograms\nset style histogram clustered gap 1\nset style fill solid 0.8 border -1\n"
+          "set key top left\nset grid ytics\nset yrange [0:4.6]\nset ylabel 'x of 1T'\n"
+          "plot $data using 2:xtic(1) title 'area (paper)', '' using 3 title 'area (ours)', "
+          "'' using 4 title 'speedup (paper)', '' using 5 title 'speedup in cycles (ours)', '' using 6 title 'speedup in time (ours)'\n";
+  return gp + "unset output\n";
+}
+
+// 5. The summary: Markdown, JSON, plot data and plot, committed together.
+void write_summary(const Flow& f) {
+  std::fprintf(stderr, "[flow %d/%d] summary ...\n", f.step + 1, f.total);
+  const CompareFigures cmp = read_compare(f.out / "compare" / "compare.json");
+  const EvaluateReport ev0 = read_evaluate_report(f.out / "evaluate-prune0" / "evaluate.json");
+  const EvaluateReport ev4 = read_evaluate_report(f.out / "evaluate-prune40" / "evaluate.json");
+  FlowSummary sum;
+  sum.version = SYSMT_VERSION;
+  sum.rows = f.o.rows;
+  sum.cols = f.o.cols;
+  sum.seed = f.o.seed;
+  sum.workload = ev0.workload_name;
+  sum.liberty = cmp.liberty;
+  sum.clock_period_ns = cmp.clock_period_ns;
+  for (int t : kThreads) sum.table.push_back(summary_row(t, cmp, ev0, ev4));
+  sum.verification = f.verify;
+  std::string md = summary_markdown(f, cmp, ev0, sum.table);
+  OutputSet out;
+  const std::string dat = summary_dat(sum.table);
+  write_file(out.file(f.out / "summary.dat"), dat);
+  if (gnuplot().available) {
+    const fs::path gp = out.file(f.out / "summary.gp"), png = out.file(f.out / "summary.png"), svg = out.file(f.out / "summary.svg");
+    write_file(gp, summary_gnuplot(f, dat));
+    const std::string names = "png_out='" + png.filename().string() + "'; svg_out='" + svg.filename().string() + "'";
+    if (run_gnuplot(f.out, gp.filename().string(), f.log("gnuplot"), names) && fs::exists(png) && fs::exists(svg)) {
+      sum.plots = {"summary.png", "summary.svg"};
       md += "\n![paper against ours](summary.svg)\n";
+    } else {
+      out.discard(png);
+      out.discard(svg);
     }
   }
-  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  md += fmt::format("\nWhole flow: {:.0f} s.\n", wall);
-  json j = {{"tool", "sysmt flow"}, {"version", SYSMT_VERSION}, {"rows", o.rows}, {"cols", o.cols}, {"seed", o.seed},
-            {"workload", wl}, {"liberty", cmp["liberty"]}, {"clock_period_ns", cmp["clock_period_ns"]}, {"table", rows},
-            {"verification", verify}, {"plots", plots}, {"wall_time_s", wall}};
-  write_file_atomic(out / "summary.json", j.dump(2) + "\n");
-  write_file_atomic(out / "summary.md", md);
+  sum.wall_time_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - f.t0).count();
+  md += fmt::format("\nWhole flow: {:.0f} s.\n", sum.wall_time_s);
+  write_file(out.file(f.out / "summary.json"), json(sum).dump(2) + "\n");
+  write_file(out.file(f.out / "summary.md"), md);
+  out.commit();
   std::cout << md;
-  std::fprintf(stderr, "[flow] %s written in %.0f s\n", (out / "summary.md").string().c_str(), wall);
-  if (!all_pass) {
-    std::fprintf(stderr, "[flow] verification FAILED for at least one design; see %s\n", (out / "logs").string().c_str());
+  std::fprintf(stderr, "[flow] %s written in %.0f s\n", (f.out / "summary.md").string().c_str(), sum.wall_time_s);
+}
+
+void run_flow(const FlowOptions& o) {
+  if (o.rows < 1 || o.rows > 64 || o.cols < 1 || o.cols > 64) throw InputError("flow: --rows and --cols must be 1..64");
+  Flow f;
+  f.o = o;
+  f.workload = o.workload.empty() ? data_file("configs/workloads/resnet18.txt") : fs::path(o.workload);
+  if (!fs::exists(f.workload)) throw InputError("flow: --workload " + f.workload.string() + ": no such file");
+  if (!o.liberty.empty() && !fs::exists(o.liberty)) throw InputError("flow: --liberty " + o.liberty + ": no such file");
+  f.out = o.out;
+  fs::create_directories(f.out / "logs");
+  f.total = o.skip_verify ? 4 : 5;
+  write_configs_and_generate(f);
+  verify_designs(f);
+  compare_and_evaluate(f);
+  write_summary(f);
+  if (!f.all_pass) {
+    std::fprintf(stderr, "[flow] verification FAILED for at least one design; see %s\n", (f.out / "logs").string().c_str());
     throw CLI::RuntimeError(1);
   }
 }

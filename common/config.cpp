@@ -4,6 +4,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <functional>
@@ -241,5 +242,71 @@ std::string Config::canonical() const {
 }
 
 std::string Config::hash() const { return hex64(fnv1a64(canonical())); }
+
+}  // namespace sysmt
+
+namespace sysmt {
+
+bool operator==(const Config& a, const Config& b) {
+  return a.name == b.name && a.rows == b.rows && a.cols == b.cols && a.threads == b.threads && a.acc_bits == b.acc_bits &&
+         a.pipeline == b.pipeline && a.rounding == b.rounding && a.zero_skip == b.zero_skip &&
+         a.clock_period_ns == b.clock_period_ns;
+}
+
+bool operator!=(const Config& a, const Config& b) { return !(a == b); }
+
+namespace {
+
+// The shortest text that reads back as exactly `v`.
+std::string shortest(double v) {
+  char buf[64];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
+}
+
+}  // namespace
+
+std::string emit_config(const Config& c, const std::string& header) {
+  YAML::Emitter e;
+  e.SetIndent(2);
+  e << YAML::BeginMap;
+  e << YAML::Key << "name" << YAML::Value << c.name;
+  e << YAML::Key << "array" << YAML::Value << YAML::BeginMap;
+  e << YAML::Key << "rows" << YAML::Value << c.rows;
+  e << YAML::Key << "cols" << YAML::Value << c.cols;
+  e << YAML::Key << "pipeline" << YAML::Value << (c.pipeline < 0 ? std::string("auto") : std::to_string(c.pipeline));
+  e << YAML::EndMap;
+  e << YAML::Key << "threads" << YAML::Value << c.threads;
+  e << YAML::Key << "acc_bits" << YAML::Value << c.acc_bits;
+  e << YAML::Key << "nbsmt" << YAML::Value << YAML::BeginMap;
+  e << YAML::Key << "rounding" << YAML::Value << to_string(c.rounding);
+  e << YAML::Key << "zero_skip" << YAML::Value << to_string(c.zero_skip);
+  e << YAML::EndMap;
+  e << YAML::Key << "synth" << YAML::Value << YAML::BeginMap;
+  e << YAML::Key << "clock_period_ns" << YAML::Value << shortest(c.clock_period_ns);
+  e << YAML::EndMap;
+  e << YAML::EndMap;
+  std::string text;
+  for (size_t pos = 0; pos < header.size();) {  // each line of the header as a comment line
+    const size_t eol = std::min(header.find('\n', pos), header.size());
+    text += "# " + header.substr(pos, eol - pos) + "\n";
+    pos = eol + 1;
+  }
+  return text + e.c_str() + "\n";
+}
+
+std::string config_name(int threads, int rows, int cols, const std::string& variant) {
+  return "sysmt_" + std::to_string(threads) + "t_" + std::to_string(rows) + "x" + std::to_string(cols) +
+         (variant.empty() ? "" : "_" + variant);
+}
+
+Config named_config(int threads, int rows, int cols) {
+  Config c;
+  c.name = config_name(threads, rows, cols);
+  c.rows = rows;
+  c.cols = cols;
+  c.threads = threads;
+  return c;
+}
 
 }  // namespace sysmt

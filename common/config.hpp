@@ -47,4 +47,20 @@ const std::vector<KeyDoc>& config_schema();
 Config load_config(const std::string& path);
 Config parse_config(const std::string& yaml_text, const std::string& source_name);
 
+// Same settings: every field but `source` (where a config was read from is not a setting).
+bool operator==(const Config& a, const Config& b);
+bool operator!=(const Config& a, const Config& b);
+
+// The canonical YAML of a config: every key of the schema in schema order, defaults written out, numbers
+// in their shortest exact form, `header` (when given) as a leading comment. Deterministic, and
+// parse_config(emit_config(c), ...) == c.
+std::string emit_config(const Config& c, const std::string& header = "");
+
+// The naming pattern of the named configs: sysmt_<T>t_<R>x<C> (configs/sysmt_2t_16x16.yaml), plus
+// "_<variant>" when a variant is given (sysmt_2t_4x4_trunc_act).
+std::string config_name(int threads, int rows, int cols, const std::string& variant = "");
+// The plain named config of that size and thread count: config_name() and every other key at its default,
+// as the configs/sysmt_<T>t_<R>x<C>.yaml files (and `sysmt flow`'s configs) are.
+Config named_config(int threads, int rows, int cols);
+
 }  // namespace sysmt

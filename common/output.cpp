@@ -66,6 +66,12 @@ fs::path OutputSet::file(const fs::path& given) {
 }
 
 fs::path OutputSet::folder(const fs::path& given, const std::string& marker) {
+  const fs::path temp = folder(given, [&](const fs::path& t) { return fs::exists(t / marker); });
+  write_file(temp / marker, "Written by sysmt; the next run with this folder as output replaces it.\n");
+  return temp;
+}
+
+fs::path OutputSet::folder(const fs::path& given, const std::function<bool(const fs::path&)>& ours) {
   if (given.empty()) throw InputError("an output folder name is empty");
   std::error_code ec;
   const fs::path target = fs::absolute(given, ec).lexically_normal();
@@ -73,9 +79,8 @@ fs::path OutputSet::folder(const fs::path& given, const std::string& marker) {
   const fs::file_status st = fs::symlink_status(t, ec);
   if (fs::exists(st)) {
     if (!fs::is_directory(st)) throw InputError(given.string() + ": exists and is not a folder; refusing to replace it");
-    if (!fs::is_empty(t, ec) && !fs::exists(t / marker))
-      throw InputError(given.string() + ": folder exists and was not written by sysmt (no " + marker +
-                       " in it); name a new folder or remove it");
+    if (!fs::is_empty(t, ec) && !ours(t))
+      throw InputError(given.string() + ": folder exists and was not written by sysmt; name a new folder or remove it");
   }
   for (const Entry& e : entries_)
     if (e.target == t) throw InputError(given.string() + ": named twice as an output");
@@ -87,8 +92,18 @@ fs::path OutputSet::folder(const fs::path& given, const std::string& marker) {
   fs::create_directory(e.temp, ec);
   if (ec) throw InputError(given.string() + ": cannot create folder '" + e.temp.string() + "': " + ec.message());
   entries_.push_back(e);
-  write_file(e.temp / marker, "Written by sysmt; the next run with this folder as output replaces it.\n");
   return e.temp;
+}
+
+void OutputSet::discard(const fs::path& temp) {
+  for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+    if (it->temp != temp) continue;
+    std::error_code ec;
+    fs::remove_all(it->temp, ec);
+    unregister_temporary(it->temp);
+    entries_.erase(it);
+    return;
+  }
 }
 
 void OutputSet::commit() {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,15 @@ class OutputSet {
   // empty, or hold `marker` (a file this tool leaves in every folder it writes); the marker is written
   // into the temporary. InputError otherwise.
   std::filesystem::path folder(const std::filesystem::path& target, const std::string& marker);
+
+  // The same for outputs that carry their own proof of origin instead of a marker (the generator's
+  // manifest): an existing, non-empty target must be recognised by `ours`. No marker is written.
+  std::filesystem::path folder(const std::filesystem::path& target,
+                               const std::function<bool(const std::filesystem::path&)>& ours);
+
+  // Drops a declared output that could not be produced (an optional plot), named by the temporary file()
+  // or folder() returned: the temporary is removed and commit() leaves the target as it was.
+  void discard(const std::filesystem::path& temp);
 
   // Renames every temporary into place (folders replace the old folder). Call once, after every output
   // was written successfully.

@@ -18,7 +18,9 @@ struct Gnuplot {
 const Gnuplot& gnuplot();
 
 // Runs `script` (a file in `dir`) with gnuplot in `dir`, its output in `log`; false when gnuplot is
-// missing or fails (the caller reports it: a missing plot is not an error).
-bool run_gnuplot(const std::filesystem::path& dir, const std::string& script, const std::filesystem::path& log);
+// missing or fails (the caller reports it: a missing plot is not an error). `first`, when set, is run
+// before the script (gnuplot -e): for example the output names "png_out='a.png'; svg_out='a.svg'".
+bool run_gnuplot(const std::filesystem::path& dir, const std::string& script, const std::filesystem::path& log,
+                 const std::string& first = "");
 
 }  // namespace sysmt

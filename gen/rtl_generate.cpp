@@ -1,8 +1,6 @@
 // Runs the generator stages and writes their output atomically (temporary folder, then rename).
 #include "gen/rtl_generate.hpp"
 
-#include <unistd.h>
-
 #include <nlohmann/json.hpp>
 
 #include "gen/rtl_print.hpp"
@@ -93,42 +91,11 @@ Generated generate_rtl(const Config& c) {
   return g;
 }
 
-void write_generated(const Generated& g, const fs::path& dir_in) {
-  fs::path dir = dir_in.lexically_normal();
-  if (dir.filename().empty()) dir = dir.parent_path();
-  std::error_code ec;
-  if (fs::exists(dir, ec)) {
-    if (!fs::is_directory(dir, ec)) throw InputError(dir.string() + ": exists and is not a folder");
-    if (!replaceable(dir))
-      throw InputError(dir.string() + ": folder exists and is not an earlier sysmt generate output; not replacing it");
-  }
-  fs::path parent = dir.parent_path();
-  if (parent.empty()) parent = ".";
-  fs::create_directories(parent, ec);
-  if (ec) throw InputError(parent.string() + ": cannot create folder: " + ec.message());
-  const std::string tag = ".tmp" + std::to_string(::getpid());
-  fs::path tmp = parent / ("." + dir.filename().string() + tag);
-  fs::path old = parent / ("." + dir.filename().string() + ".old" + tag);
-  fs::remove_all(tmp, ec);
-  fs::create_directory(tmp, ec);
-  if (ec) throw InputError(tmp.string() + ": cannot create folder: " + ec.message());
-  try {
-    for (const GeneratedFile& f : g.files) write_file_atomic(tmp / f.name, f.content);
-    bool had_old = fs::exists(dir);
-    if (had_old) {
-      fs::rename(dir, old, ec);
-      if (ec) throw InputError(dir.string() + ": cannot replace: " + ec.message());
-    }
-    fs::rename(tmp, dir, ec);
-    if (ec) {
-      if (had_old) fs::rename(old, dir);
-      throw InputError(dir.string() + ": cannot write: " + ec.message());
-    }
-    if (had_old) fs::remove_all(old, ec);
-  } catch (...) {
-    fs::remove_all(tmp, ec);
-    throw;
-  }
+void write_generated(const Generated& g, const fs::path& dir) {
+  OutputSet out;
+  const fs::path tmp = out.folder(dir, replaceable);
+  for (const GeneratedFile& f : g.files) write_file(tmp / f.name, f.content);
+  out.commit();
 }
 
 }  // namespace sysmt::rtl

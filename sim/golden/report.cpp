@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <limits>
 
 namespace sysmt {
 
@@ -32,6 +33,39 @@ nlohmann::json to_json(const ErrorMetrics& e) {
           {"sqnr_db", sq},
           {"sqnr_note", "null means no error at all (infinite SQNR)"},
           {"fraction_outputs_differ", e.frac_differ}};
+}
+
+void to_json(nlohmann::json& j, const GemmStats& s) { j = to_json(s); }
+void to_json(nlohmann::json& j, const ErrorMetrics& e) { j = to_json(e); }
+
+void from_json(const nlohmann::json& j, GemmStats& s) {
+  s = GemmStats{};
+  j.at("threads").get_to(s.threads);
+  j.at("pe_cycles").get_to(s.pe_cycles);
+  const nlohmann::json& hist = j.at("active_threads_histogram");
+  if (!hist.is_array() || hist.size() > s.active_hist.size())
+    throw nlohmann::json::type_error::create(302, "active_threads_histogram: expected at most 5 counts", &hist);
+  for (size_t i = 0; i < hist.size(); ++i) hist[i].get_to(s.active_hist[i]);
+  j.at("exact_cycles").get_to(s.exact_cycles);
+  j.at("shared_lossless_cycles").get_to(s.shared_lossless);
+  j.at("shared_lossy_cycles").get_to(s.shared_lossy);
+  j.at("half_mode_cycles_4bx8b").get_to(s.half_mode_cycles);
+  j.at("quarter_mode_cycles_4bx4b").get_to(s.quarter_mode_cycles);
+  j.at("reduced_operands").get_to(s.reduced_operands);
+  j.at("saturated_reductions").get_to(s.saturated_reductions);
+  j.at("rounding_ties").get_to(s.rounding_ties);
+}
+
+void from_json(const nlohmann::json& j, ErrorMetrics& e) {
+  auto or_inf = [](const nlohmann::json& v) {
+    return v.is_null() ? std::numeric_limits<double>::infinity() : v.get<double>();
+  };
+  e = ErrorMetrics{};
+  j.at("max_abs_error").get_to(e.max_abs);
+  j.at("mean_abs_error").get_to(e.mean_abs);
+  e.rel_frobenius = or_inf(j.at("relative_frobenius_error"));
+  e.sqnr_db = or_inf(j.at("sqnr_db"));
+  j.at("fraction_outputs_differ").get_to(e.frac_differ);
 }
 
 std::string stats_text(const GemmStats& s, const ErrorMetrics& e) {

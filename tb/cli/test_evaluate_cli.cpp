@@ -1,6 +1,7 @@
 // `sysmt evaluate` end to end on a tiny workload and a 4x4 array: the files it writes, cycle counts
 // derived by hand from the timing contract, the spec's worked PE cycle as a user tensor, exact layers,
-// reproducibility, progress lines, a missing gnuplot, and bad inputs (exit 2, nothing written).
+// reproducibility, progress lines, a missing gnuplot, and bad inputs (exit 2, nothing written). The
+// report is read back through the typed EvaluateReport, which must reproduce the file byte for byte.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,7 +12,13 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "common/plot.hpp"
+#include "sim/eval/eval_report.hpp"
+
 namespace {
+
+using sysmt::EvaluateReport;
+using sysmt::Mapping;
 
 namespace fs = std::filesystem;
 const std::string kExe = SYSMT_BIN;
@@ -60,7 +67,7 @@ TEST_F(EvaluateCli, WritesReportsWithHandDerivedFigures) {
   ASSERT_EQ(run(evaluate("--seed 3", "out")), 0) << slurp(dir / "out.stderr");
   const fs::path out = dir / "out";
   for (const char* f : {"evaluate.md", "evaluate.json", "speedup.gp", "sqnr.gp"}) EXPECT_TRUE(fs::exists(out / f)) << f;
-  if (run("command -v gnuplot >/dev/null 2>&1") == 0) {
+  if (sysmt::gnuplot().available) {
     for (const char* f : {"speedup.png", "speedup.svg", "sqnr.png", "sqnr.svg"}) EXPECT_GT(fs::file_size(out / f), 1000u) << f;
   }
   for (const auto& e : fs::directory_iterator(out)) EXPECT_NE(e.path().filename().string()[0], '.') << e.path();  // no temporaries
@@ -69,8 +76,9 @@ TEST_F(EvaluateCli, WritesReportsWithHandDerivedFigures) {
   EXPECT_NE(err.find("[1/3] a GEMM 16x18x4"), std::string::npos) << err;
   EXPECT_NE(err.find("[3/3] small"), std::string::npos) << err;
 
-  const nlohmann::json j = nlohmann::json::parse(slurp(out / "evaluate.json"));
-  ASSERT_EQ(j["layers"].size(), 3u);
+  const EvaluateReport ev = sysmt::read_evaluate_report(out / "evaluate.json");
+  EXPECT_EQ(nlohmann::json(ev).dump(2) + "\n", slurp(out / "evaluate.json")) << "the typed report lost or changed a field";
+  ASSERT_EQ(ev.layers.size(), 3u);
   // Timing contract on 4x4: tiles * max(G, 4) spacing, then latency COLS + 1 + P and ROWS - 1 more beats
   // (P = 1 for T = 2 and 4: the split accumulate).
   // a: 4 tiles; G = 18, 9, 5 -> 18+3*18+5+3 = 80, 9+3*9+8+1 = 45, 5+3*5+8+1 = 29.
@@ -78,30 +86,29 @@ TEST_F(EvaluateCli, WritesReportsWithHandDerivedFigures) {
   const int want[3][3] = {{80, 45, 29}, {10, 10, 10}, {12, 11, 10}};
   for (int l = 0; l < 3; ++l)
     for (int t = 0; t < 3; ++t) {
-      const auto& p = j["layers"][l]["performance"][t];
-      EXPECT_EQ(p["threads"].get<int>(), t == 0 ? 1 : 2 * t);
-      EXPECT_EQ(p["cycles"].get<int>(), want[l][t]) << "layer " << l << " T index " << t;
-      EXPECT_NEAR(p["speedup"].get<double>(), static_cast<double>(want[l][0]) / want[l][t], 1e-9);
+      const sysmt::PerfResult& p = ev.layers[l].perf[t];
+      EXPECT_EQ(p.threads, t == 0 ? 1 : 2 * t);
+      EXPECT_EQ(p.cycles.total_cycles, static_cast<std::uint64_t>(want[l][t])) << "layer " << l << " T index " << t;
+      EXPECT_NEAR(p.speedup, static_cast<double>(want[l][0]) / want[l][t], 1e-9);
     }
-  const auto& net = j["network"]["performance"];
-  EXPECT_EQ(net[0]["cycles"].get<int>(), 102);
-  EXPECT_EQ(net[1]["cycles"].get<int>(), 66);
-  EXPECT_EQ(net[2]["cycles"].get<int>(), 49);
-  EXPECT_NEAR(net[2]["speedup"].get<double>(), 102.0 / 49.0, 1e-9);
+  EXPECT_EQ(ev.perf_for(1).cycles, 102u);
+  EXPECT_EQ(ev.perf_for(2).cycles, 66u);
+  EXPECT_EQ(ev.perf_for(4).cycles, 49u);
+  EXPECT_NEAR(ev.perf_for(4).speedup, 102.0 / 49.0, 1e-9);
 
   // spec layer: every NB-SMT variant gives -6796 for an exact -6500 (T = 4 with n = 2 is the 4b x 8b mode).
-  ASSERT_EQ(j["layers"][1]["numeric"].size(), 4u);
-  for (const auto& n : j["layers"][1]["numeric"]) {
-    EXPECT_EQ(n["error"]["max_abs_error"].get<int>(), 296) << n.dump();
-    EXPECT_NEAR(n["error"]["sqnr_db"].get<double>(), 20 * std::log10(6500.0 / 296.0), 1e-9);
-    EXPECT_EQ(n["stats"]["shared_lossy_cycles"].get<int>(), 1);
+  ASSERT_EQ(ev.layers[1].numeric.size(), 4u);
+  for (const sysmt::NumericResult& n : ev.layers[1].numeric) {
+    EXPECT_EQ(n.error.max_abs, 296) << n.threads << " " << to_string(n.mapping);
+    EXPECT_NEAR(n.error.sqnr_db, 20 * std::log10(6500.0 / 296.0), 1e-9);
+    EXPECT_EQ(n.stats.shared_lossy, 1u);
   }
-  for (const auto& n : j["layers"][2]["numeric"]) {
-    EXPECT_TRUE(n["error"]["sqnr_db"].is_null()) << n.dump();  // no error at all
-    EXPECT_EQ(n["error"]["max_abs_error"].get<int>(), 0);
+  for (const sysmt::NumericResult& n : ev.layers[2].numeric) {
+    EXPECT_TRUE(std::isinf(n.error.sqnr_db)) << n.error.sqnr_db;  // no error at all (null in the file)
+    EXPECT_EQ(n.error.max_abs, 0);
   }
-  EXPECT_EQ(j["layers"][1]["data"]["activations"].get<std::string>().find("spec_x.csv") != std::string::npos, true);
-  EXPECT_EQ(j["layers"][0]["data"]["activations"].get<std::string>(), "synthetic");
+  EXPECT_NE(ev.layers[1].act_source.find("spec_x.csv"), std::string::npos) << ev.layers[1].act_source;
+  EXPECT_EQ(ev.layers[0].act_source, "synthetic");
   const std::string md = slurp(out / "evaluate.md");
   EXPECT_NE(md.find("| 2 | spec |"), std::string::npos) << md;
   EXPECT_NE(md.find("26.83"), std::string::npos) << md;
@@ -116,11 +123,11 @@ TEST_F(EvaluateCli, ReproducibleAndSeedAndPruneMatter) {
   EXPECT_EQ(slurp(dir / "r1/evaluate.md"), slurp(dir / "r2/evaluate.md"));
   EXPECT_EQ(slurp(dir / "r1/sqnr.gp"), slurp(dir / "r2/sqnr.gp"));
   EXPECT_NE(slurp(dir / "r1/evaluate.json"), slurp(dir / "r3/evaluate.json"));
-  const auto j = nlohmann::json::parse(slurp(dir / "r4/evaluate.json"));
+  const EvaluateReport r4 = sysmt::read_evaluate_report(dir / "r4/evaluate.json");
   // 72 weights, floor(0.4 * 72) = 28 pruned.
-  EXPECT_GE(j["layers"][0]["data"]["w_zero_fraction"].get<double>(), 28.0 / 72.0 - 1e-12);
+  EXPECT_GE(r4.layers[0].w_zero_frac, 28.0 / 72.0 - 1e-12);
   // User weights are used as given, not pruned: 0 of 2 are zero.
-  EXPECT_EQ(j["layers"][1]["data"]["w_zero_fraction"].get<double>(), 0.0);
+  EXPECT_EQ(r4.layers[1].w_zero_frac, 0.0);
 }
 
 TEST_F(EvaluateCli, MissingGnuplotStillWritesMarkdownAndJson) {
@@ -131,6 +138,26 @@ TEST_F(EvaluateCli, MissingGnuplotStillWritesMarkdownAndJson) {
   EXPECT_TRUE(fs::exists(dir / "ng/sqnr.gp"));
   EXPECT_FALSE(fs::exists(dir / "ng/sqnr.png"));
   EXPECT_NE(slurp(dir / "ng.stderr").find("gnuplot not found"), std::string::npos);
+}
+
+// A gnuplot that fails: the tables are still written, the plots of an earlier run stay as they were, and
+// no temporary is left behind.
+TEST_F(EvaluateCli, FailingGnuplotKeepsEarlierPlotsAndLeavesNoTemporaries) {
+  ASSERT_EQ(run(evaluate("--seed 2", "fg")), 0) << slurp(dir / "fg.stderr");
+  const bool had_plots = fs::exists(dir / "fg/sqnr.png");
+  const std::string old_png = had_plots ? slurp(dir / "fg/sqnr.png") : "";
+  fs::create_directories(dir / "badbin");
+  std::ofstream(dir / "badbin/gnuplot") << "#!/bin/sh\necho 'gnuplot: broken' >&2\nexit 1\n";
+  fs::permissions(dir / "badbin/gnuplot", fs::perms::owner_all);
+  const std::string cmd = "env PATH=" + (dir / "badbin").string() + ":/usr/bin:/bin " + evaluate("--seed 3", "fg");
+  ASSERT_EQ(run(cmd), 0) << slurp(dir / "fg.stderr");
+  EXPECT_NE(slurp(dir / "fg.stderr").find("gnuplot failed"), std::string::npos) << slurp(dir / "fg.stderr");
+  EXPECT_EQ(sysmt::read_evaluate_report(dir / "fg/evaluate.json").options.seed, 3u) << "the tables are from the new run";
+  if (had_plots) {
+    EXPECT_EQ(slurp(dir / "fg/sqnr.png"), old_png);
+  }
+  EXPECT_EQ(slurp(dir / "fg.stdout").find("sqnr.png"), std::string::npos) << "a plot that was not drawn is not listed";
+  for (const auto& e : fs::directory_iterator(dir / "fg")) EXPECT_NE(e.path().filename().string()[0], '.') << e.path();
 }
 
 TEST_F(EvaluateCli, DefaultOutputFolderIsNamedAfterTheConfig) {

@@ -1,5 +1,6 @@
 // Config schema: every key's type, range and default; unknown, duplicate, missing and mistyped keys are
-// errors naming file, line, column and key; the canonical form and hash ignore comments and order.
+// errors naming file, line, column and key; the canonical form and hash ignore comments and order; the
+// canonical YAML emitter round-trips every setting; the naming pattern of the named configs.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -97,6 +98,102 @@ TEST(Config, NamedConfigsLoad) {
   }
   EXPECT_GE(n, 5);
   EXPECT_EQ(load_config(SYSMT_SOURCE_DIR "/configs/sysmt_4t_16x16.yaml").threads, 4);
+}
+
+// Every field, checked one by one so that a failure names it.
+void expect_same_settings(const Config& got, const Config& want, const std::string& what) {
+  EXPECT_EQ(got.name, want.name) << what;
+  EXPECT_EQ(got.rows, want.rows) << what;
+  EXPECT_EQ(got.cols, want.cols) << what;
+  EXPECT_EQ(got.threads, want.threads) << what;
+  EXPECT_EQ(got.acc_bits, want.acc_bits) << what;
+  EXPECT_EQ(got.pipeline, want.pipeline) << what;
+  EXPECT_EQ(got.rounding, want.rounding) << what;
+  EXPECT_EQ(got.zero_skip, want.zero_skip) << what;
+  EXPECT_EQ(got.clock_period_ns, want.clock_period_ns) << what;
+  EXPECT_EQ(got.hash(), want.hash()) << what;
+  EXPECT_TRUE(got == want) << what;
+}
+
+TEST(ConfigEmitter, WritesEveryKeyInSchemaOrder) {
+  Config c = named_config(2, 8, 4);
+  c.pipeline = 0;
+  c.rounding = Rounding::Truncate;
+  c.clock_period_ns = 2.5;
+  EXPECT_EQ(emit_config(c, "made by hand"),
+            "# made by hand\n"
+            "name: sysmt_2t_8x4\n"
+            "array:\n  rows: 8\n  cols: 4\n  pipeline: 0\n"
+            "threads: 2\n"
+            "acc_bits: 32\n"
+            "nbsmt:\n  rounding: truncate\n  zero_skip: both\n"
+            "synth:\n  clock_period_ns: 2.5\n");
+  EXPECT_NE(emit_config(named_config(1, 1, 1)).find("  pipeline: auto\n"), std::string::npos);
+  EXPECT_EQ(emit_config(named_config(1, 1, 1)).find('#'), std::string::npos) << "no header, no comment";
+}
+
+// parse(emit(c)) == c over every value of every enum and the edges of every range, and emit is
+// deterministic (emitting the parsed config again gives the same bytes).
+TEST(ConfigEmitter, RoundTripsEverySetting) {
+  int n = 0;
+  for (int threads : {1, 2, 4})
+    for (int pipeline : {-1, 0, 1})
+      for (Rounding r : {Rounding::Truncate, Rounding::HalfUp, Rounding::HalfEven})
+        for (ZeroSkip z : {ZeroSkip::Both, ZeroSkip::Act})
+          for (double period : {0.1, 1.0 / 3.0, 7.25, 10.0, 1000.0}) {
+            Config c;
+            c.name = "rt_" + std::to_string(n++);
+            c.rows = 1 + n % 64;
+            c.cols = 64 - n % 64;
+            c.threads = threads;
+            c.acc_bits = 16 + n % 49;
+            c.pipeline = pipeline;
+            c.rounding = r;
+            c.zero_skip = z;
+            c.clock_period_ns = period;
+            const std::string text = emit_config(c, "round trip");
+            const Config back = parse_config(text, "rt.yaml");
+            expect_same_settings(back, c, text);
+            EXPECT_EQ(emit_config(back, "round trip"), text);
+          }
+  Config a = named_config(4, 3, 5), b = a;
+  EXPECT_TRUE(a == b);
+  b.clock_period_ns = 10.000000000000002;
+  EXPECT_TRUE(a != b) << "equality compares every setting exactly";
+  b = a;
+  b.source = "elsewhere.yaml";
+  EXPECT_TRUE(a == b) << "where a config was read from is not a setting";
+}
+
+TEST(ConfigNames, PatternOfTheNamedConfigs) {
+  EXPECT_EQ(config_name(1, 16, 16), "sysmt_1t_16x16");
+  EXPECT_EQ(config_name(4, 2, 3), "sysmt_4t_2x3");
+  EXPECT_EQ(config_name(2, 4, 4, "trunc_act"), "sysmt_2t_4x4_trunc_act");
+  namespace fs = std::filesystem;
+  int plain = 0;
+  for (const auto& e : fs::directory_iterator(SYSMT_SOURCE_DIR "/configs")) {
+    if (e.path().extension() != ".yaml") continue;
+    const Config c = load_config(e.path().string());
+    const std::string base = config_name(c.threads, c.rows, c.cols);
+    ASSERT_EQ(c.name.rfind(base, 0), 0u) << e.path() << ": name does not follow sysmt_<T>t_<R>x<C>[_variant]";
+    if (c.name == base) {  // a plain named config is the defaults at that size
+      expect_same_settings(named_config(c.threads, c.rows, c.cols), c, e.path().string());
+      ++plain;
+    } else {
+      EXPECT_EQ(c.name, config_name(c.threads, c.rows, c.cols, c.name.substr(base.size() + 1))) << e.path();
+    }
+  }
+  EXPECT_GE(plain, 12);
+}
+
+// `sysmt flow` writes named_config(T, R, C) with emit_config; for 16x16 that must be exactly the named
+// configs configs/sysmt_{1,2,4}t_16x16.yaml, setting by setting.
+TEST(ConfigNames, FlowConfigsEqualTheNamedOnes) {
+  for (int t : {1, 2, 4}) {
+    const std::string file = std::string(SYSMT_SOURCE_DIR "/configs/sysmt_") + std::to_string(t) + "t_16x16.yaml";
+    const Config flow = parse_config(emit_config(named_config(t, 16, 16), "Written by sysmt flow."), "flow.yaml");
+    expect_same_settings(flow, load_config(file), file);
+  }
 }
 
 TEST(Config, MissingFile) {
