@@ -214,6 +214,21 @@ Config parse_config(const std::string& text, const std::string& source) {
   } catch (const YAML::Exception& e) {
     fail(Where{source, e.mark}, "", "YAML syntax error: " + e.msg);
   }
+  return parse_config_node(root, source);
+}
+
+void set_config_key(Config& c, const std::string& key, const YAML::Node& value, const std::string& source) {
+  const Where w{source, value.Mark()};
+  for (const Entry& e : entries())
+    if (e.doc.key == key) return e.set(c, value, w, key);
+  std::string hint;
+  const std::string leaf = key.substr(key.rfind('.') + 1);
+  for (const Entry& e : entries())
+    if (e.doc.key.substr(e.doc.key.rfind('.') + 1) == leaf) hint = " (did you mean '" + e.doc.key + "'?)";
+  fail(w, key, "unknown config key" + hint);
+}
+
+Config parse_config_node(const YAML::Node& root, const std::string& source) {
   Where top{source, YAML::Mark::null_mark()};
   if (!root.IsMap()) fail(Where{source, root.Mark()}, "", "expected a map of settings at the top level");
   std::map<std::string, std::pair<YAML::Node, YAML::Mark>> found;

@@ -5,6 +5,10 @@
 #include <string>
 #include <vector>
 
+namespace YAML {
+class Node;
+}
+
 namespace sysmt {
 
 enum class Rounding { Truncate, HalfUp, HalfEven };
@@ -46,6 +50,12 @@ const std::vector<KeyDoc>& config_schema();
 // Parse and validate. Every problem throws InputError "FILE:LINE:COL: key 'K': what is wrong".
 Config load_config(const std::string& path);
 Config parse_config(const std::string& yaml_text, const std::string& source_name);
+// The same for a map node of a larger YAML file (a sweep's inline base config): errors name `source` and
+// the node's own line and column.
+Config parse_config_node(const YAML::Node& root, const std::string& source_name);
+// Sets one dotted key (e.g. "array.rows") from a scalar node with the schema's own checks, so tools that
+// vary a config (sweeps) restate nothing. Unknown key or bad value: InputError "SOURCE:LINE:COL: key 'K': ...".
+void set_config_key(Config& c, const std::string& key, const YAML::Node& value, const std::string& source_name);
 
 // Same settings: every field but `source` (where a config was read from is not a setting).
 bool operator==(const Config& a, const Config& b);
