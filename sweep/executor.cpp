@@ -285,7 +285,7 @@ SlurmJob submit_slurm(const Sweep& sw, const std::vector<fs::path>& dirs, const 
   write_file_atomic(task_file, tasks);
   std::string sb = "#!/bin/sh\n# Written by sysmt sweep " SYSMT_VERSION ": one array task per sweep point; each runs `sysmt sweep-point` on\n"
                    "# its folder (the line of tasks-*.txt after its task id), which runs the point's sysmt subcommands.\n";
-  sb += "#SBATCH --job-name=" + shell_quote("sysmt-sweep-" + sw.name) + "\n";
+  sb += "#SBATCH --job-name=sysmt-sweep-" + sw.name + "\n";  // the name is letters, digits, _ . -
   sb += fmt::format("#SBATCH --array=0-{}{}\n", dirs.size() - 1, o.slurm.max_running > 0 ? "%" + std::to_string(o.slurm.max_running) : "");
   sb += "#SBATCH --output=" + (sdir / "task-%A_%a.log").string() + "\n";
   sb += fmt::format("#SBATCH --cpus-per-task={}\n", o.slurm.cpus_per_task);
