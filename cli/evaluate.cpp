@@ -39,7 +39,7 @@ void add_evaluate(CLI::App& app) {
   CLI::App* sub = app.add_subcommand(
       "evaluate", "Speedup and numerical cost of NB-SMT (T = 1, 2, 4) per layer of a network (docs/evaluation.md)");
   sub->add_option("config", o->config, "Array configuration (YAML): rows, cols and arithmetic; threads is swept")->required();
-  sub->add_option("--workload", o->workload, "Network file, one convolution per line (configs/workloads/*.txt)")->required();
+  sub->add_option("--workload", o->workload, "Network file, one convolution per line (configs/workloads/*.txt), or a SCALE-Sim topology (.csv)")->required();
   sub->add_option("--prune", o->eval.data.prune, "Fraction of each layer's weights zeroed by magnitude (e.g. 0 or 0.4)")
       ->check(CLI::Range(0.0, 0.99))
       ->capture_default_str();

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs every Debian package SySMT needs (build, simulation, synthesis, plots). Idempotent: quiet
-# when everything is present; uses sudo when not root.
+# Installs every Debian package SySMT needs (build, simulation, synthesis, plots, the Slurm test
+# cluster). Idempotent: quiet when everything is present; uses sudo when not root.
 set -euo pipefail
 
 packages=(
@@ -10,6 +10,7 @@ packages=(
   verilator iverilog libsystemc-dev
   yosys opensta qflow-tech-osu018
   gnuplot-nox
+  slurm-wlm munge
 )
 
 missing=()

@@ -131,6 +131,21 @@ void prepare_point(const Sweep& sw, size_t i, const fs::path& dir, const std::st
   write_file_atomic(dir / "commands.sh", sh);
 }
 
+// The job a running point is in: its newest log.
+std::string current_job(const fs::path& dir) {
+  std::string job = "starting";
+  fs::file_time_type newest{};
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir / "logs", ec)) {
+    const auto t = e.last_write_time(ec);
+    if (!ec && e.path().extension() == ".log" && t >= newest) {
+      newest = t;
+      job = e.path().stem().string();
+    }
+  }
+  return job;
+}
+
 // ---- local ------------------------------------------------------------------------------------------
 
 void run_local(const std::vector<fs::path>& dirs, const RunOptions& o, ProgressLine& progress) {
@@ -140,6 +155,7 @@ void run_local(const std::vector<fs::path>& dirs, const RunOptions& o, ProgressL
   size_t next = 0;
   std::atomic<int> running{0}, done{0}, failed{0};
   std::vector<std::string> failures;
+  std::map<fs::path, int> active;  // running point folder -> its index
   auto worker = [&] {
     for (;;) {
       fs::path dir;
@@ -149,8 +165,16 @@ void run_local(const std::vector<fs::path>& dirs, const RunOptions& o, ProgressL
         dir = dirs[next++];
       }
       ++running;
+      {
+        std::lock_guard<std::mutex> lock(m);
+        active[dir] = json::parse(read_file(dir / kPlanFile)).get<PointPlan>().index;
+      }
       fs::remove(dir / "point.log");
       const int rc = spawn_wait({exe, "sweep-point", dir.string()}, dir / "point.log");
+      {
+        std::lock_guard<std::mutex> lock(m);
+        active.erase(dir);
+      }
       --running;
       if (rc == 0) ++done;
       else {
@@ -166,8 +190,13 @@ void run_local(const std::vector<fs::path>& dirs, const RunOptions& o, ProgressL
   std::thread ticker([&] {
     while (!stop) {
       const int d = done, f = failed, r = running;
-      progress.show(fmt::format("{}/{} points run: {} done, {} failed, {} running, {} waiting ({} at once)", d + f, dirs.size(), d, f, r,
-                                static_cast<int>(dirs.size()) - d - f - r, n));
+      std::string now;
+      {
+        std::lock_guard<std::mutex> lock(m);
+        for (const auto& [dir, index] : active) now += fmt::format("{}#{} {}", now.empty() ? "" : ", ", index, current_job(dir));
+      }
+      progress.show(fmt::format("{}/{} points run: {} done, {} failed, {} running{}, {} waiting ({} at once)", d + f, dirs.size(), d, f, r,
+                                now.empty() ? "" : " (" + now + ")", static_cast<int>(dirs.size()) - d - f - r, n));
       std::this_thread::sleep_for(std::chrono::milliseconds(250));
     }
   });

@@ -1,6 +1,8 @@
 // The strict workload-file parser: tokens, the 9 positional fields, key=value options, user tensors.
 #include "sim/eval/workload_file.hpp"
 
+#include "sim/eval/scalesim.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -202,6 +204,10 @@ Workload parse_workload(const std::string& text, const std::string& source, cons
 
 Workload load_workload(const std::string& path) {
   const std::string text = read_file(path);
+  // SCALE-Sim topologies (sim/eval/scalesim.hpp), by extension or by their header.
+  std::string ext = fs::path(path).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (ext == ".csv" || looks_like_scalesim(text)) return parse_scalesim(text, path);
   return parse_workload(text, path, fs::path(path).parent_path());
 }
 
