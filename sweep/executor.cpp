@@ -4,9 +4,7 @@
 // points stay and the next invocation runs only the rest.
 #include "sweep/executor.hpp"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,9 +17,11 @@
 #include <sstream>
 #include <thread>
 
-#include "gen/util.hpp"
-
-extern char** environ;
+#include "common/error.hpp"
+#include "common/files.hpp"
+#include "common/hash.hpp"
+#include "common/output.hpp"
+#include "common/process.hpp"
 
 namespace sysmt::sweep {
 
@@ -32,26 +32,6 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 std::string self_exe() { return fs::read_symlink("/proc/self/exe").string(); }
-
-// Runs argv with stdout and stderr appended to `log`; returns the exit status (128 + signal when killed).
-int spawn_wait(const std::vector<std::string>& argv, const fs::path& log) {
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
-  posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, args[0], &fa, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) return 127;
-  int st = 0;
-  while (waitpid(pid, &st, 0) < 0)
-    if (errno != EINTR) return 127;
-  return WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 1;
-}
 
 // Runs a shell command, returning its exit status and output.
 int capture(const std::string& cmd, std::string& out) {
@@ -169,8 +149,8 @@ void run_local(const std::vector<fs::path>& dirs, const RunOptions& o, ProgressL
         std::lock_guard<std::mutex> lock(m);
         active[dir] = json::parse(read_file(dir / kPlanFile)).get<PointPlan>().index;
       }
-      fs::remove(dir / "point.log");
-      const int rc = spawn_wait({exe, "sweep-point", dir.string()}, dir / "point.log");
+      // Its own process group (common/process): an interrupt of the sweep stops the point and its tools.
+      const int rc = run_command(shell_quote(exe) + " sweep-point " + shell_quote(dir.string()), {{}, dir / "point.log", {}}).exit_code;
       {
         std::lock_guard<std::mutex> lock(m);
         active.erase(dir);
@@ -218,8 +198,6 @@ void from_json(const json& j, SlurmJob& s) {
   j.at("job_id").get_to(s.job_id);
   j.at("dirs").get_to(s.dirs);
 }
-
-bool have_tool(const std::string& t) { return std::system(("command -v " + t + " > /dev/null 2>&1").c_str()) == 0; }
 
 // Task index -> state, from squeue (-r lists each array task). Returns false when squeue does not know the job.
 bool squeue_states(const std::string& job, std::map<int, std::string>& states) {
@@ -332,7 +310,7 @@ SlurmJob submit_slurm(const Sweep& sw, const std::vector<fs::path>& dirs, const 
   const int rc = capture(cmd, outp);
   std::string id = outp.substr(0, outp.find_first_of(";\n"));
   if (rc != 0 || id.empty() || id.find_first_not_of("0123456789") != std::string::npos)
-    throw InputError("sweep: sbatch refused the job array (status " + std::to_string(rc) + "):\n" + outp + "command: " + cmd);
+    throw ToolError("sweep: sbatch refused the job array (status " + std::to_string(rc) + ")", cmd, outp);
   job.job_id = id;
   write_file_atomic(sdir / "job.json", json(job).dump(2) + "\n");
   return job;
@@ -342,8 +320,8 @@ SlurmJob submit_slurm(const Sweep& sw, const std::vector<fs::path>& dirs, const 
 std::map<std::string, std::pair<std::string, std::string>> run_slurm(const Sweep& sw, const std::vector<fs::path>& pending,
                                                                        const fs::path& out, const RunOptions& o, ProgressLine& progress) {
   for (const char* t : {"sbatch", "squeue"})
-    if (!have_tool(t))
-      throw InputError(std::string("sweep: --executor slurm: '") + t + "' not found on PATH (install slurm-wlm, or run where Slurm's "
+    if (!on_path(t))
+      throw ToolError(std::string("sweep: --executor slurm: '") + t + "' not found on PATH (install slurm-wlm, or run where Slurm's "
                        "client commands are)");
   std::map<std::string, std::pair<std::string, std::string>> detail;  // point dir -> (state, log)
   auto finish = [&](const SlurmJob& job) {
@@ -410,11 +388,10 @@ int run_point(const fs::path& dir_in, const std::string& exe, bool quiet) {
     std::vector<std::string> argv{exe};
     for (auto& a : kind->args(plan, j, dir)) argv.push_back(a);
     const fs::path log = dir / "logs" / (j.kind + ".log");
-    fs::remove(log);
     if (!quiet) std::fprintf(stderr, "[point #%d] %s: %s\n", plan.index, j.kind.c_str(), command_line(argv).c_str());
-    const auto t0 = Clock::now();
-    const int st = spawn_wait(argv, log);
-    const double sec = std::chrono::duration<double>(Clock::now() - t0).count();
+    const RunResult rr = run_command(command_line(argv), {{}, log, {}});
+    const int st = rr.exit_code;
+    const double sec = rr.seconds;
     bool ok = false;
     std::string why;
     try {

@@ -12,8 +12,9 @@
 
 #include <algorithm>
 
-#include "gen/synth_flow.hpp"
-#include "gen/util.hpp"
+#include "common/error.hpp"
+#include "common/files.hpp"
+#include "synth/flow.hpp"
 
 namespace sysmt::sweep {
 

@@ -6,9 +6,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 
-#include "gen/util.hpp"
+#include "common/files.hpp"
+#include "common/output.hpp"
+#include "common/plot.hpp"
+#include "common/process.hpp"
 
 namespace sysmt::sweep {
 
@@ -299,9 +301,9 @@ std::string to_markdown(const SweepReport& r, const std::vector<std::string>& pl
 namespace {
 
 // A gnuplot script drawing every point (labelled by index) and the Pareto front of (x low, y high/low).
-std::string pareto_script(const SweepReport& r, const std::string& base, const std::string& title, const std::string& xlabel,
+std::string pareto_script(const std::string& base, const std::string& title, const std::string& xlabel,
                           const std::string& ylabel, const std::vector<std::pair<int, std::pair<double, double>>>& pts,
-                          bool y_higher_better, bool cairo) {
+                          bool y_higher_better) {
   std::vector<std::pair<double, double>> xy;
   for (const auto& p : pts) xy.push_back(p.second);
   std::vector<size_t> f = front(xy, y_higher_better);
@@ -312,7 +314,7 @@ std::string pareto_script(const SweepReport& r, const std::string& base, const s
   for (size_t i : f) data += fmt::format("{} {}\n", xy[i].first, xy[i].second);
   data += "EOD\n";
   std::string gp = "# Written by sysmt sweep: " + title + "\n" + data;
-  for (const auto& [term, file] : {std::pair<std::string, std::string>{cairo ? "pngcairo size 900,560" : "png size 900,560", base + ".png"},
+  for (const auto& [term, file] : {std::pair<std::string, std::string>{gnuplot().png_terminal(900, 560), base + ".png"},
                                    {"svg size 900,560", base + ".svg"}}) {
     gp += "set terminal " + term + "\nset output '" + file + "'\n";
     gp += fmt::format("set title '{}'\nset xlabel '{}'\nset ylabel '{}'\nset grid\nset key top left\nset offsets graph 0.05, graph 0.08, graph 0.08, graph 0.08\n",
@@ -321,7 +323,6 @@ std::string pareto_script(const SweepReport& r, const std::string& base, const s
           "$points using 1:2:(sprintf('#%d', $3)) with labels offset char 1,0.6 font ',9' notitle, "
           "$front using 1:2 with linespoints lw 2 pt 6 ps 2 lc rgb '#c0392b' title 'Pareto front'\n";
   }
-  (void)r;
   return gp;
 }
 
@@ -356,14 +357,12 @@ std::vector<std::string> write_report(const SweepReport& r, const fs::path& out,
   }
   if (todo.empty()) {
     plot_note = "no plot: no point has both an area (synth job) and speedup or error figures (evaluate job)";
-  } else if (std::system("command -v gnuplot > /dev/null 2>&1") != 0) {
+  } else if (!gnuplot().available) {
     plot_note = "gnuplot not found: no plots (install gnuplot-nox; sweep.csv has the data)";
   } else {
-    const bool cairo = std::system("gnuplot -e 'set terminal' 2>&1 | grep -q pngcairo") == 0;
     for (const Plot& p : todo) {
-      write_file_atomic(out / (p.base + ".gp"), pareto_script(r, p.base, p.title, p.xlabel, p.ylabel, p.pts, p.higher, cairo));
-      const std::string cmd = "cd " + shell_quote(out.string()) + " && gnuplot " + p.base + ".gp > " + p.base + ".log 2>&1";
-      if (std::system(cmd.c_str()) == 0) {
+      write_file_atomic(out / (p.base + ".gp"), pareto_script(p.base, p.title, p.xlabel, p.ylabel, p.pts, p.higher));
+      if (run_gnuplot(out, p.base + ".gp", out / (p.base + ".log"))) {
         plots.push_back(p.base + ".png");
         plots.push_back(p.base + ".svg");
         fs::remove(out / (p.base + ".log"));

@@ -10,8 +10,10 @@
 #include <set>
 #include <sstream>
 
-#include "gen/util.hpp"
-#include "sim/workload.hpp"
+#include "common/error.hpp"
+#include "common/files.hpp"
+#include "common/hash.hpp"
+#include "sim/eval/workload.hpp"
 #include "sweep/jobs.hpp"
 
 namespace sysmt::sweep {

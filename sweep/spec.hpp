@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "gen/config.hpp"
+#include "common/config.hpp"
 
 namespace sysmt::sweep {
 

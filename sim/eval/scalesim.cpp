@@ -1,6 +1,6 @@
-// Strict reader of SCALE-Sim convolution topologies (sim/scalesim.hpp). Layer shapes come out exactly as
-// SCALE-Sim defines them: output = (IFMAP - filter) / stride + 1, no padding.
-#include "scalesim.hpp"
+// Strict reader of SCALE-Sim convolution topologies (sim/eval/scalesim.hpp). Layer shapes come out as
+// SCALE-Sim counts them: output = ceil((IFMAP - filter) / stride) + 1, no padding.
+#include "sim/eval/scalesim.hpp"
 
 #include <fmt/format.h>
 
@@ -10,7 +10,8 @@
 #include <map>
 #include <vector>
 
-#include "util.hpp"
+#include "common/error.hpp"
+#include "common/hash.hpp"
 
 namespace sysmt {
 
@@ -135,7 +136,13 @@ Workload parse_scalesim(const std::string& text, const std::string& source) {
       if (x < 1 || x > hi) throw fail(i, cell.col, fmt::format("column '{}': {} is out of range 1..{}", kScaleSimColumns[c], x, hi));
       v[c] = static_cast<int>(x);
     }
-    l.shape = ConvShape{v[1], v[2], v[3], v[4], v[5], v[6], v[7], 0};
+    if (v[3] > v[1] || v[4] > v[2])
+      throw fail(i, cells[3].col, fmt::format("layer '{}': filter {}x{} larger than the IFMAP {}x{}", l.name, v[3], v[4], v[1], v[2]));
+    // SCALE-Sim rounds the output count up: when the stride does not divide IFMAP - filter, its last window
+    // reaches past the input. Our convolution rounds down, so the input is extended by that overhang
+    // (synthetic data there) to give SCALE-Sim's output size and MAC count.
+    auto overhang = [&](int in, int k) { return (in - k) % v[7] == 0 ? 0 : v[7] - (in - k) % v[7]; };
+    l.shape = ConvShape{v[1] + overhang(v[1], v[3]), v[2] + overhang(v[2], v[4]), v[3], v[4], v[5], v[6], v[7], 0};
     if (std::string p = l.shape.problem(); !p.empty()) throw fail(i, cells[1].col, fmt::format("layer '{}': {}", l.name, p));
     wl.layers.push_back(std::move(l));
   }

@@ -1,12 +1,14 @@
 // SCALE-Sim topology files as workloads: the convolution form of its CSV (layer name, IFMAP height and
 // width, filter height and width, channels, number of filters, strides), read strictly into the same
-// Workload as our own format. SCALE-Sim has no padding column: sizes are taken as written, so a padded
-// layer is written with its padded input size (H + 2 * pad), as docs/sweeps.md explains.
+// Workload as our own format. SCALE-Sim has no padding column and counts outputs as
+// ceil((IFMAP - filter) / stride) + 1; sizes are taken as written with that count (an input whose last
+// window overhangs is extended by the overhang), so a padded layer is written with the input extent its
+// outputs read, (OH - 1) * stride + filter, as docs/sweeps.md explains.
 #pragma once
 
 #include <string>
 
-#include "workload.hpp"
+#include "sim/eval/workload.hpp"
 
 namespace sysmt {
 

@@ -1,6 +1,7 @@
 // `sysmt sweep` end to end with the local executor: the table against direct runs of the same subcommands,
-// byte-identical reruns that skip finished points, a sweep killed mid-way that loses nothing, a failed job
-// reported with its log and rerun next time, and bad input (exit 2, nothing written).
+// byte-identical reruns that skip finished points, a sweep interrupted mid-way that stops its points and
+// loses nothing finished, a failed job reported with its log and rerun next time, and bad input (exit 2,
+// nothing written).
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -19,7 +20,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using sysmt::sweep::SweepReport;
-const std::string kExe = SYSMT_EXE;
+const std::string kExe = SYSMT_BIN;
 
 std::string slurp(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -105,7 +106,7 @@ TEST_F(SweepCli, TableMatchesDirectRunsAndRerunSkipsEverything) {
   EXPECT_EQ(report(dir / "out").done(), 7);
 }
 
-TEST_F(SweepCli, KilledSweepLosesNothingFinished) {
+TEST_F(SweepCli, InterruptedSweepStopsItsPointsAndLosesNothingFinished) {
   std::ofstream(dir / "s.yaml") << "base:\n  name: k\n  array: {rows: 4, cols: 4}\n  threads: 1\n"
                                    "axes:\n  threads: [1, 2, 4]\n  array.rows: [4, 8]\n"
                                    "jobs:\n  evaluate: {workload: big.txt}\n";
@@ -113,29 +114,32 @@ TEST_F(SweepCli, KilledSweepLosesNothingFinished) {
   const pid_t pid = fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
-    setsid();  // its own process group: killed with every point it started
     const std::string f = (dir / "s.yaml").string(), o = out.string(), log = (dir / "first.log").string();
-    freopen(log.c_str(), "w", stderr);
+    if (!freopen(log.c_str(), "w", stderr)) _exit(126);
     execl(kExe.c_str(), kExe.c_str(), "sweep", f.c_str(), "-o", o.c_str(), "-j", "1", static_cast<char*>(nullptr));
     _exit(127);
   }
-  // Kill the whole group as soon as the first point is finished.
   auto stamps = [&] {
     int n = 0;
     if (fs::exists(out / "points"))
       for (const auto& e : fs::directory_iterator(out / "points")) n += fs::exists(e.path() / "result.json");
     return n;
   };
+  // SIGTERM (what a scheduler or `kill` sends) as soon as the first point is finished.
   const auto t0 = std::chrono::steady_clock::now();
   while (stamps() == 0 && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(120))
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  ::kill(-pid, SIGKILL);
+  ::kill(pid, SIGTERM);
   int st = 0;
   waitpid(pid, &st, 0);
-  ASSERT_TRUE(WIFSIGNALED(st)) << "the sweep finished before it could be killed; make big.txt bigger";
+  ASSERT_TRUE(WIFEXITED(st)) << slurp(dir / "first.log");
+  ASSERT_EQ(WEXITSTATUS(st), 143) << "the sweep finished before it could be interrupted; make big.txt bigger\n" << slurp(dir / "first.log");
   const int finished = stamps();
   ASSERT_GE(finished, 1);
   ASSERT_LT(finished, 6);
+  // The running point was stopped with the sweep: no stamp appears afterwards.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2000));
+  EXPECT_EQ(stamps(), finished);
   EXPECT_FALSE(fs::exists(out / "sweep.json")) << "the table is written at the end only";
 
   ASSERT_EQ(run(sweep("s.yaml", "out", "-j 2")), 0) << slurp(dir / "out.stderr");

@@ -18,7 +18,7 @@ namespace {
 namespace fs = std::filesystem;
 using sysmt::sweep::ReportRow;
 using sysmt::sweep::SweepReport;
-const std::string kExe = SYSMT_EXE;
+const std::string kExe = SYSMT_BIN;
 const std::string kCluster = std::string(SYSMT_SOURCE_DIR) + "/scripts/slurm-cluster.sh";
 
 std::string slurp(const fs::path& p) {

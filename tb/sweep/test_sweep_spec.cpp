@@ -8,8 +8,8 @@
 #include <fstream>
 #include <set>
 
-#include "gen/config.hpp"
-#include "gen/util.hpp"
+#include "common/config.hpp"
+#include "common/error.hpp"
 #include "sweep/report.hpp"
 #include "sweep/spec.hpp"
 

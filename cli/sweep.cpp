@@ -7,10 +7,10 @@
 #include <filesystem>
 #include <memory>
 
-#include "cli.hpp"
+#include "cli/cli.hpp"
+#include "common/error.hpp"
 #include "sweep/executor.hpp"
 #include "sweep/spec.hpp"
-#include "util.hpp"
 
 namespace sysmt::cli {
 

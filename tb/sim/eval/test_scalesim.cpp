@@ -1,4 +1,4 @@
-// SCALE-Sim topologies as workloads (sim/scalesim.*): a ResNet-18 written in SCALE-Sim's form with padded
+// SCALE-Sim topologies as workloads (sim/eval/scalesim.*): a ResNet-18 written in SCALE-Sim's form with padded
 // input sizes gives exactly the layer GEMMs of our configs/workloads/resnet18.txt; SCALE-Sim's unpadded
 // numbers are taken as written; header detection; `sysmt evaluate` on a .csv; strict errors with
 // file:line:col.
@@ -11,9 +11,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "gen/util.hpp"
-#include "sim/scalesim.hpp"
-#include "sim/workload.hpp"
+#include "common/error.hpp"
+#include "sim/eval/scalesim.hpp"
+#include "sim/eval/workload.hpp"
 
 namespace {
 
@@ -32,7 +32,7 @@ std::string error(const std::string& text) {
 
 TEST(ScaleSim, PaddedResNet18GivesOurLayerShapes) {
   const sysmt::Workload ours = sysmt::load_workload(kSrc + "/configs/workloads/resnet18.txt");
-  const sysmt::Workload ss = sysmt::load_workload(kSrc + "/tb/sweep/data/resnet18_scalesim_padded.csv");
+  const sysmt::Workload ss = sysmt::load_workload(kSrc + "/tb/sim/eval/data/resnet18_scalesim_padded.csv");
   ASSERT_EQ(ss.layers.size(), ours.layers.size());
   const auto a = sysmt::gemm_shapes(ours), b = sysmt::gemm_shapes(ss);
   for (size_t i = 0; i < a.size(); ++i) {
@@ -47,14 +47,22 @@ TEST(ScaleSim, PaddedResNet18GivesOurLayerShapes) {
   EXPECT_EQ(ss.macs(), 1814073344u) << "ResNet-18 at 224x224: 1.814 G MACs";
 }
 
-TEST(ScaleSim, UnpaddedNumbersAreTakenAsWritten) {
-  // SCALE-Sim's shipped ResNet-18 rows: conv1 on 224x224 and a 3x3 on 56x56, no padding.
-  const sysmt::Workload w = sysmt::parse_scalesim(kHeader + "Conv1,224,224,7,7,3,64,2,\nConv2_1a,56,56,3,3,64,64,1,\n", "r.csv");
-  ASSERT_EQ(w.layers.size(), 2u);
-  EXPECT_EQ(w.layers[0].shape.out_h(), 110);  // (224 - 7) / 2 + 1
+TEST(ScaleSim, UnpaddedNumbersAreTakenAsWrittenWithScaleSimsOutputCount) {
+  // SCALE-Sim's shipped ResNet-18 rows: conv1 on 224x224 and a 3x3 on 56x56, no padding; SCALE-Sim counts
+  // ceil((IFMAP - filter) / stride) + 1 outputs: 110 (its own Resnet50.csv notes Eh = 110) and 54.
+  const sysmt::Workload w = sysmt::parse_scalesim(
+      kHeader + "Conv1,224,224,7,7,3,64,2,\nConv2_1a,56,56,3,3,64,64,1,\nnaive,230,230,7,7,3,64,2,\nds,56,56,1,1,64,128,2,\n", "r.csv");
+  ASSERT_EQ(w.layers.size(), 4u);
+  EXPECT_EQ(w.layers[0].shape.out_h(), 110);
+  EXPECT_EQ(w.layers[0].shape.out_w(), 110);
   EXPECT_EQ(w.layers[0].shape.gemm().M, 12100);
+  EXPECT_EQ(w.layers[0].shape.gemm().K, 147);
+  EXPECT_EQ(w.layers[0].shape.macs(), 12100ull * 147 * 64) << "SCALE-Sim's MAC count for the layer";
   EXPECT_EQ(w.layers[1].shape.out_w(), 54);
   EXPECT_EQ(w.layers[1].shape.gemm().K, 576);
+  // Padding written as IFMAP + 2 * pad is one output too many where the stride does not divide it.
+  EXPECT_EQ(w.layers[2].shape.out_h(), 113);
+  EXPECT_EQ(w.layers[3].shape.out_h(), 29);
   EXPECT_EQ(w.name, "r");
 }
 
@@ -77,15 +85,15 @@ TEST(ScaleSim, StrictErrors) {
   };
   const std::vector<Case> cases = {
       {"Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Filters, Strides,\na,8,8,3,3,4,8,1,\n",
-       "t.csv:1:85: header column 7: expected 'Num Filter', found 'Filters'"},
+       "t.csv:1:79: header column 7: expected 'Num Filter', found 'Filters'"},
       {"Layer, M, N, K,\ng,64,64,64,\n", "t.csv:1:8: a SCALE-Sim GEMM topology (M, N, K)"},
       {kHeader + "a,8,8,3,3,4,8,1,\nb,8,x,3,3,4,8,1,\n", "t.csv:3:5: column 'IFMAP Width': expected a positive integer, found 'x'"},
       {kHeader + "a,8,8,3,3,4,0,1,\n", "t.csv:2:13: column 'Num Filter': 0 is out of range 1..1048576"},
       {kHeader + "a,8,8,3,3,4\n", "t.csv:2:12: expected 8 cells (Layer name, ...), found 6"},
-      {kHeader + "a,2,2,3,3,4,8,1,\n", "t.csv:2:3: layer 'a': kernel 3x3 larger than"},
+      {kHeader + "a,2,2,3,3,4,8,1,\n", "t.csv:2:7: layer 'a': filter 3x3 larger than the IFMAP 2x2"},
       {kHeader + "a,8,8,3,3,4,8,1,\na,8,8,3,3,4,8,1,\n", "t.csv:3:1: layer 'a' is already defined on line 2"},
       {kHeader + "my layer,8,8,3,3,4,8,1,\n", "t.csv:2:1: column 'Layer name': 'my layer' is not a layer name"},
-      {kHeader + "a,8,8,3,3,4,8,1,,7\n", "t.csv:2:19: cell 10 '7' is past the header's columns"},
+      {kHeader + "a,8,8,3,3,4,8,1,,7\n", "t.csv:2:18: cell 10 '7' is past the header's columns"},
       {kHeader, "t.csv: a SCALE-Sim header but no layers"},
   };
   for (const auto& c : cases) {
@@ -102,7 +110,7 @@ TEST(ScaleSim, EvaluateAcceptsACsvWorkload) {
   std::ofstream(dir / "net.txt") << "a 6 6 3 3 2 4 1 0\nb 8 8 1 1 4 8 1 0\n";  // the same network in our format
   const std::string cfg = kSrc + "/configs/sysmt_2t_4x4.yaml";
   for (const char* f : {"net.csv", "net.txt"}) {
-    const std::string cmd = std::string(SYSMT_EXE) + " evaluate " + cfg + " --workload " + (dir / f).string() + " -q -o " +
+    const std::string cmd = std::string(SYSMT_BIN) + " evaluate " + cfg + " --workload " + (dir / f).string() + " -q -o " +
                             (dir / (std::string("out-") + f)).string() + " > /dev/null 2>&1";
     const int rc = std::system(cmd.c_str());
     ASSERT_TRUE(WIFEXITED(rc) && WEXITSTATUS(rc) == 0) << cmd;
