@@ -114,7 +114,7 @@ void prepare_point(const Sweep& sw, size_t i, const fs::path& dir, const std::st
 // The job a running point is in: its newest log.
 std::string current_job(const fs::path& dir) {
   std::string job = "starting";
-  fs::file_time_type newest{};
+  auto newest = fs::file_time_type::min();
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(dir / "logs", ec)) {
     const auto t = e.last_write_time(ec);
@@ -134,7 +134,6 @@ void run_local(const std::vector<fs::path>& dirs, const RunOptions& o, ProgressL
   std::mutex m;
   size_t next = 0;
   std::atomic<int> running{0}, done{0}, failed{0};
-  std::vector<std::string> failures;
   std::map<fs::path, int> active;  // running point folder -> its index
   auto worker = [&] {
     for (;;) {
@@ -156,12 +155,7 @@ void run_local(const std::vector<fs::path>& dirs, const RunOptions& o, ProgressL
         active.erase(dir);
       }
       --running;
-      if (rc == 0) ++done;
-      else {
-        ++failed;
-        std::lock_guard<std::mutex> lock(m);
-        failures.push_back(dir.string());
-      }
+      (rc == 0 ? done : failed) += 1;
     }
   };
   std::vector<std::thread> pool;

@@ -258,7 +258,7 @@ std::string to_markdown(const SweepReport& r, const std::vector<std::string>& pl
                     r.baseline_rule);
   md += "| # |";
   for (const auto& c : r.columns) md += " " + c + " |";
-  md += " status | verify | area (um^2) | area vs base | fmax (MHz) | cycles | speedup (cycles) | time (us) | speedup in time | SQNR (dB) |";
+  md += " status | verify | area (um^2) | area vs base | fmax (MHz) | cycles | speedup (cycles) | time (ms) | speedup in time | SQNR (dB) |";
   for (const auto& m : r.extra_metrics) md += fmt::format(" {} ({}) |", m.name, m.unit);
   md += " front | config hash |\n|---:|";
   for (size_t i = 0; i < r.columns.size(); ++i) md += "---|";
@@ -275,7 +275,7 @@ std::string to_markdown(const SweepReport& r, const std::vector<std::string>& pl
     md += fmt::format(" {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |", row.status,
                       m.verify_pass ? (*m.verify_pass ? "pass" : "**FAIL**") : "-", f(m.area_um2, "{:.0f}"), f(row.area_ratio, "{:.2f}x"),
                       f(m.fmax_mhz, "{:.1f}"), m.cycles ? std::to_string(*m.cycles) : "-", f(m.speedup_cycles, "{:.2f}x"),
-                      f(row.time_us, "{:.1f}"), f(row.speedup_time, "{:.2f}x"), sq);
+                      f(row.time_us ? std::optional<double>(*row.time_us / 1000) : std::nullopt, "{:.1f}"), f(row.speedup_time, "{:.2f}x"), sq);
     for (const auto& md2 : r.extra_metrics)
       md += " " + (m.extra.count(md2.name) ? fmt::format("{:.4g}", m.extra.at(md2.name)) : std::string("-")) + " |";
     md += fmt::format(" {} | `{}` |\n", mark.empty() ? "" : mark, row.config_hash);
@@ -315,10 +315,10 @@ std::string pareto_script(const std::string& base, const std::string& title, con
   data += "EOD\n";
   std::string gp = "# Written by sysmt sweep: " + title + "\n" + data;
   for (const auto& [term, file] : {std::pair<std::string, std::string>{gnuplot().png_terminal(900, 560), base + ".png"},
-                                   {"svg size 900,560", base + ".svg"}}) {
-    gp += "set terminal " + term + "\nset output '" + file + "'\n";
-    gp += fmt::format("set title '{}'\nset xlabel '{}'\nset ylabel '{}'\nset grid\nset key top left\nset offsets graph 0.05, graph 0.08, graph 0.08, graph 0.08\n",
-                      title, xlabel, ylabel);
+                                   {"set terminal svg size 900,560", base + ".svg"}}) {
+    gp += term + "\nset output '" + file + "'\n";
+    gp += fmt::format("set title '{}'\nset xlabel '{}'\nset ylabel '{}'\nset grid\nset key {}\nset offsets graph 0.05, graph 0.08, graph 0.08, {}\n",
+                      title, xlabel, ylabel, y_higher_better ? "bottom right" : "top left", y_higher_better ? "graph 0.08" : "0\nset yrange [0:*]");
     gp += "plot $points using 1:2 with points pt 7 ps 1.2 lc rgb '#4a7ab7' title 'points', "
           "$points using 1:2:(sprintf('#%d', $3)) with labels offset char 1,0.6 font ',9' notitle, "
           "$front using 1:2 with linespoints lw 2 pt 6 ps 2 lc rgb '#c0392b' title 'Pareto front'\n";
@@ -338,21 +338,21 @@ std::vector<std::string> write_report(const SweepReport& r, const fs::path& out,
     bool higher;
   };
   std::vector<Plot> todo;
-  Plot t{"pareto-time", "Sweep " + r.name + ": area against speedup in time", "array area (um^2)",
+  Plot t{"pareto-time", "Sweep " + r.name + ": area against speedup in time", "array area (mm^2)",
          "speedup in time vs " + std::string("point #") + std::to_string(r.baseline), {}, true};
-  Plot e{"pareto-error", "Sweep " + r.name + ": area against numerical error", "array area (um^2)",
+  Plot e{"pareto-error", "Sweep " + r.name + ": area against numerical error", "array area (mm^2)",
          "relative error, MAC-weighted (%, 0 = exact)", {}, false};
   for (const ReportRow& row : r.rows) {
-    if (row.metrics.area_um2 && row.speedup_time) t.pts.push_back({row.index, {*row.metrics.area_um2, *row.speedup_time}});
-    if (row.metrics.area_um2 && row.metrics.rel_error) e.pts.push_back({row.index, {*row.metrics.area_um2, 100 * *row.metrics.rel_error}});
+    if (row.metrics.area_um2 && row.speedup_time) t.pts.push_back({row.index, {*row.metrics.area_um2 / 1e6, *row.speedup_time}});
+    if (row.metrics.area_um2 && row.metrics.rel_error) e.pts.push_back({row.index, {*row.metrics.area_um2 / 1e6, 100 * *row.metrics.rel_error}});
   }
   if (!t.pts.empty()) todo.push_back(t);
   if (!e.pts.empty()) todo.push_back(e);
   for (const MetricDoc& m : r.extra_metrics) {
-    Plot x{"pareto-" + m.name, "Sweep " + r.name + ": area against " + m.name, "array area (um^2)", m.name + " (" + m.unit + ")", {},
+    Plot x{"pareto-" + m.name, "Sweep " + r.name + ": area against " + m.name, "array area (mm^2)", m.name + " (" + m.unit + ")", {},
            m.higher_is_better};
     for (const ReportRow& row : r.rows)
-      if (row.metrics.area_um2 && row.metrics.extra.count(m.name)) x.pts.push_back({row.index, {*row.metrics.area_um2, row.metrics.extra.at(m.name)}});
+      if (row.metrics.area_um2 && row.metrics.extra.count(m.name)) x.pts.push_back({row.index, {*row.metrics.area_um2 / 1e6, row.metrics.extra.at(m.name)}});
     if (!x.pts.empty()) todo.push_back(x);
   }
   if (todo.empty()) {
