@@ -13,7 +13,6 @@
 #include <cstdio>
 #include <map>
 #include <mutex>
-#include <set>
 #include <sstream>
 #include <thread>
 
@@ -102,7 +101,8 @@ void prepare_point(const Sweep& sw, size_t i, const fs::path& dir, const std::st
   write_file_atomic(dir / "config.yaml", fmt::format("# Written by sysmt sweep {} (sweep {}, point key {}, config hash {}); do not edit.\n{}",
                                                      SYSMT_VERSION, sw.name, p.key, p.config_hash, sw.configs[i].canonical()));
   write_file_atomic(dir / kPlanFile, json(p).dump(2) + "\n");
-  std::string sh = "#!/bin/sh\n# The sysmt commands of this sweep point, in order (what `sysmt sweep-point` runs).\nset -e\n";
+  std::string sh = "#!/bin/sh\n# The sysmt commands of this sweep point, in order (what `sysmt sweep-point` runs).\nset -e\n"
+                   "cd \"$(dirname \"$0\")\"\n";
   for (const JobSpec& j : p.jobs) sh += command_line([&] {
                                          std::vector<std::string> a{exe};
                                          for (auto& x : find_job_kind(j.kind)->args(p, j, fs::absolute(dir))) a.push_back(x);
@@ -409,6 +409,10 @@ RunSummary run_sweep(const Sweep& sw, const fs::path& out, const RunOptions& o) 
   if (o.executor != "local" && o.executor != "slurm") throw InputError("sweep: --executor " + o.executor + ": expected local or slurm");
   const std::string exe = o.sysmt.empty() ? self_exe() : o.sysmt;
   if (!o.sysmt.empty() && !fs::exists(o.sysmt)) throw InputError("sweep: --sysmt " + o.sysmt + ": no such file");
+  // Each goes into one #SBATCH line of the batch script.
+  for (const auto& [opt, v] : {std::pair<const char*, const std::string&>{"--partition", o.slurm.partition}, {"--account", o.slurm.account},
+                               {"--time", o.slurm.time_limit}, {"--mem", o.slurm.mem}})
+    if (v.find_first_of(" \t\r\n'\"") != std::string::npos) throw InputError(std::string("sweep: ") + opt + " '" + v + "': no spaces or quotes");
   fs::create_directories(out / "points");
   ProgressLine progress(o.quiet);
   RunSummary sum;
