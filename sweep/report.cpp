@@ -241,7 +241,7 @@ std::string to_csv(const SweepReport& r) {
     s += fmt::format(",{},{},{},{},{},{},{},{},{},{},{},{},{}", row.status,
                      m.verify_pass ? (*m.verify_pass ? "pass" : "FAIL") : "", cell(m.verify_gemms), cell(m.area_um2), cell(m.nand2_eq),
                      cell(m.flip_flops), cell(m.critical_path_ns), cell(m.fmax_mhz), cell(m.cycles), cell(m.speedup_cycles),
-                     cell(m.pe_utilization), cell(m.rel_error), m.sqnr_db ? fmt::format("{}", *m.sqnr_db) : (m.rel_error ? "inf" : ""));
+                     cell(m.pe_utilization), cell(m.rel_error), m.sqnr_db ? fmt::format("{}", *m.sqnr_db) : (m.rel_error && *m.rel_error == 0 ? "inf" : ""));
     for (const auto& md : r.extra_metrics) s += "," + (m.extra.count(md.name) ? fmt::format("{}", m.extra.at(md.name)) : std::string());
     s += fmt::format(",{},{},{},{},{},{},{:.1f},{}\n", cell(row.time_us), cell(row.speedup_time), cell(row.area_ratio), row.pareto_time ? 1 : 0,
                      row.pareto_error ? 1 : 0, csv_quote(row.failed_job), row.seconds, csv_quote(row.log));
@@ -270,7 +270,7 @@ std::string to_markdown(const SweepReport& r, const std::vector<std::string>& pl
     const Metrics& m = row.metrics;
     md += fmt::format("| {}{} |", row.index, row.index == r.baseline ? " (base)" : "");
     for (const auto& [k, v] : row.values) md += " " + v + " |";
-    std::string sq = m.sqnr_db ? fmt::format("{:.1f}", *m.sqnr_db) : (m.rel_error ? "exact" : "-");
+    std::string sq = m.sqnr_db ? fmt::format("{:.1f}", *m.sqnr_db) : (m.rel_error && *m.rel_error == 0 ? "exact" : "-");
     std::string mark = std::string(row.pareto_time ? "time " : "") + (row.pareto_error ? "error" : "");
     md += fmt::format(" {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |", row.status,
                       m.verify_pass ? (*m.verify_pass ? "pass" : "**FAIL**") : "-", f(m.area_um2, "{:.0f}"), f(row.area_ratio, "{:.2f}x"),

@@ -1,6 +1,7 @@
 // The sweep schema and its expansion: product order and size, explicit points, deduplication, point keys
 // (stable under YAML spelling, changed by any config, job or input-file change), the baseline rule, the
-// canonical point configs, and every kind of bad input (file:line:col and key in the message).
+// canonical point configs, every kind of bad input (file:line:col and key in the message), and the
+// table gathered from hand-made stamps (time, ratios against the baseline, Pareto fronts).
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -209,6 +210,75 @@ TEST_F(SweepSpec, PlanAndReportRoundTripThroughJson) {
   const std::string csv = sysmt::sweep::to_csv(r2);
   EXPECT_NE(csv.find(",energy_nj,"), std::string::npos);
   EXPECT_NE(csv.find(",3.25,"), std::string::npos);
+}
+
+TEST_F(SweepSpec, GatherDerivesTimeRatiosAndParetoFrontsFromTheStamps) {
+  const Sweep sw = parse("base: base.yaml\naxes:\n  threads: [1, 2, 4]\n  array.rows: [1, 2]\njobs:\n  generate:\n");
+  ASSERT_EQ(sw.points.size(), 6u);  // (T, rows): #0 (1,1) #1 (1,2) #2 (2,1) #3 (2,2) #4 (4,1) #5 (4,2)
+  const fs::path out = dir / "out";
+  // Hand-made figures: time = cycles / fmax (us); baseline #0 (the first 1-thread point).
+  struct Fig {
+    int index;
+    double area, fmax;
+    std::uint64_t cycles;
+    double rel_error;
+  };
+  const std::vector<Fig> figs = {{0, 100, 100, 1000, 0.0},   // 10 us
+                                 {2, 150, 80, 500, 0.05},    // 6.25 us: 1.6x
+                                 {4, 300, 50, 250, 0.1},     // 5 us: 2x
+                                 {5, 400, 40, 250, 0.1}};    // 6.25 us: 1.6x for more area than #2: dominated
+  for (const Fig& f : figs) {
+    const fs::path d = out / "points" / sw.points[f.index].key;
+    fs::create_directories(d);
+    sysmt::sweep::PointResult r;
+    r.key = sw.points[f.index].key;
+    r.config_hash = sw.points[f.index].config_hash;
+    r.metrics.area_um2 = f.area;
+    r.metrics.fmax_mhz = f.fmax;
+    r.metrics.cycles = f.cycles;
+    r.metrics.rel_error = f.rel_error;
+    r.job_seconds["generate"] = 1.5;
+    std::ofstream(d / "result.json") << nlohmann::json(r).dump();
+  }
+  fs::create_directories(out / "points" / sw.points[3].key);
+  std::ofstream(out / "points" / sw.points[3].key / "failure.json")
+      << nlohmann::json(sysmt::sweep::PointFailure{sw.points[3].key, "synth", 3, "logs/synth.log"}).dump();
+  // A stamp of another key (an older sweep's) does not count.
+  fs::create_directories(out / "points" / sw.points[1].key);
+  sysmt::sweep::PointResult stale;
+  stale.key = "0000000000000000";
+  std::ofstream(out / "points" / sw.points[1].key / "result.json") << nlohmann::json(stale).dump();
+
+  const sysmt::sweep::SweepReport r = sysmt::sweep::gather(sw, out);
+  ASSERT_EQ(r.rows.size(), 6u);
+  EXPECT_EQ(r.baseline, 0);
+  EXPECT_EQ(r.done(), 4);
+  EXPECT_EQ(r.rows[1].status, "unfinished");
+  EXPECT_EQ(r.rows[1].log, "points/" + sw.points[1].key + "/point.log");
+  EXPECT_EQ(r.rows[3].status, "failed");
+  EXPECT_EQ(r.rows[3].failed_job, "synth");
+  EXPECT_EQ(r.rows[3].log, "points/" + sw.points[3].key + "/logs/synth.log");
+  const double speedup[6] = {1.0, 0, 1.6, 0, 2.0, 1.6}, area_ratio[6] = {1.0, 0, 1.5, 0, 3.0, 4.0};
+  const bool front_time[6] = {true, false, true, false, true, false}, front_error[6] = {true, false, false, false, false, false};
+  for (int i : {0, 2, 4, 5}) {
+    EXPECT_DOUBLE_EQ(*r.rows[i].speedup_time, speedup[i]) << i;
+    EXPECT_DOUBLE_EQ(*r.rows[i].area_ratio, area_ratio[i]) << i;
+    EXPECT_DOUBLE_EQ(r.rows[i].seconds, 1.5);
+  }
+  EXPECT_DOUBLE_EQ(*r.rows[0].time_us, 10.0);
+  EXPECT_DOUBLE_EQ(*r.rows[4].time_us, 5.0);
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_EQ(r.rows[i].pareto_time, front_time[i]) << i;
+    EXPECT_EQ(r.rows[i].pareto_error, front_error[i]) << i;
+  }
+  EXPECT_FALSE(r.rows[1].speedup_time.has_value());
+  const std::string csv = sysmt::sweep::to_csv(r);
+  EXPECT_NE(csv.find("\n4," + sw.points[4].key + "," + sw.points[4].config_hash + ",4,1,done,"), std::string::npos) << csv;
+  // #4: time 5 us, speedup 2, area ratio 3, on the time front only; SQNR "inf" only where the error is 0.
+  EXPECT_NE(csv.find(",0.1,,5,2,3,1,0,,1.5,points/" + sw.points[4].key + "/point.log"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",0,inf,10,1,1,1,1,,1.5,"), std::string::npos) << csv;
+  const std::string md = sysmt::sweep::to_markdown(r, {});
+  EXPECT_NE(md.find("- #3 (threads 2, rows 2): failed in synth; log `points/" + sw.points[3].key + "/logs/synth.log`"), std::string::npos) << md;
 }
 
 }  // namespace
