@@ -259,10 +259,16 @@ void wait_slurm(const SlurmJob& job, const SlurmOptions& so, ProgressLine& progr
       failed += fs::exists(fs::path(d) / kFailureFile);
     }
     int running = 0, pending = 0;
-    for (const auto& [i, s] : states) (s == "RUNNING" || s == "COMPLETING" ? running : pending) += 1;
+    std::string now;  // what each running task is doing
+    for (const auto& [i, s] : states) {
+      const bool run = s == "RUNNING" || s == "COMPLETING";
+      (run ? running : pending) += 1;
+      if (run && i >= 0 && i < static_cast<int>(job.dirs.size()))
+        now += fmt::format("{}task {} {}", now.empty() ? "" : ", ", i, current_job(job.dirs[static_cast<size_t>(i)]));
+    }
     if (states.count(-1)) pending = static_cast<int>(job.dirs.size()) - done - failed - running;
-    progress.show(fmt::format("slurm job {}: {}/{} points: {} done, {} failed, {} running, {} queued", job.job_id, done + failed,
-                              job.dirs.size(), done, failed, running, std::max(0, pending)));
+    progress.show(fmt::format("slurm job {}: {}/{} points: {} done, {} failed, {} running{}, {} queued", job.job_id, done + failed,
+                              job.dirs.size(), done, failed, running, now.empty() ? "" : " (" + now + ")", std::max(0, pending)));
     if (known && states.empty()) break;
     if (!known && ++misses >= 3) break;  // squeue forgot the job (purged): it is over
     std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<int>(so.poll_seconds * 1000)));
