@@ -98,8 +98,9 @@ bool finished(const fs::path& dir, const std::string& key) {
 void prepare_point(const Sweep& sw, size_t i, const fs::path& dir, const std::string& exe) {
   const PointPlan& p = sw.points[i];
   fs::create_directories(dir / "logs");
-  write_file_atomic(dir / "config.yaml", fmt::format("# Written by sysmt sweep {} (sweep {}, point key {}, config hash {}); do not edit.\n{}",
-                                                     SYSMT_VERSION, sw.name, p.key, p.config_hash, sw.configs[i].canonical()));
+  write_file_atomic(dir / "config.yaml",
+                    emit_config(sw.configs[i], fmt::format("Written by sysmt sweep {} (sweep {}, point key {}, config hash {}); do not edit.",
+                                                           SYSMT_VERSION, sw.name, p.key, p.config_hash)));
   write_file_atomic(dir / kPlanFile, json(p).dump(2) + "\n");
   std::string sh = "#!/bin/sh\n# The sysmt commands of this sweep point, in order (what `sysmt sweep-point` runs).\nset -e\n"
                    "cd \"$(dirname \"$0\")\"\n";

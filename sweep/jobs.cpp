@@ -1,6 +1,6 @@
 // The job kinds of a sweep point: which sysmt subcommand each runs, with which options, and how its figures
-// are read back. The readers are typed views (from_json) of the reports `sysmt synth` and `sysmt evaluate`
-// write, holding only the fields the sweep table uses.
+// are read back: evaluate.json through its typed EvaluateReport, <name>.synth.json through a typed view
+// (from_json) holding only the fields the sweep table uses.
 //
 // Adding a job kind (for example energy or accuracy, when their subcommands land): append a JobKind to
 // job_kinds() with its options, its subcommand's arguments, the MetricDocs it adds and a collect function
@@ -11,9 +11,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "common/error.hpp"
 #include "common/files.hpp"
+#include "sim/eval/eval_report.hpp"
 #include "synth/flow.hpp"
 
 namespace sysmt::sweep {
@@ -47,40 +49,6 @@ void from_json(const json& j, SynthView& s) {
   const json& t = j.at("timing").at("array");
   t.at("critical_path_ns").get_to(s.critical_path_ns);
   t.at("fmax_mhz").get_to(s.fmax_mhz);
-}
-
-// evaluate.json of `sysmt evaluate`: the network totals per thread count.
-struct EvalPerfView {
-  int threads = 1;
-  std::uint64_t cycles = 0;
-  double speedup = 1, pe_utilization = 0;
-};
-void from_json(const json& j, EvalPerfView& p) {
-  j.at("threads").get_to(p.threads);
-  j.at("cycles").get_to(p.cycles);
-  j.at("speedup").get_to(p.speedup);
-  j.at("pe_utilization").get_to(p.pe_utilization);
-}
-struct EvalNumericView {
-  int threads = 2;
-  std::string mapping;
-  std::optional<double> sqnr_db;  // null in the report when exact
-  double rel_frobenius = 0;
-};
-void from_json(const json& j, EvalNumericView& n) {
-  j.at("threads").get_to(n.threads);
-  j.at("mapping").get_to(n.mapping);
-  get(j, "sqnr_db_mac_weighted", n.sqnr_db);
-  const json& r = j.at("rel_frobenius_mac_weighted");
-  n.rel_frobenius = r.is_null() ? 0.0 : r.get<double>();
-}
-struct EvalView {
-  std::vector<EvalPerfView> perf;
-  std::vector<EvalNumericView> numeric;
-};
-void from_json(const json& j, EvalView& e) {
-  j.at("network").at("performance").get_to(e.perf);
-  j.at("network").at("numeric").get_to(e.numeric);
 }
 
 template <class T>
@@ -147,8 +115,8 @@ std::vector<JobKind> make_kinds() {
                },
                [](const PointPlan& p, const JobSpec&, const fs::path& dir, int status, Metrics& m) {
                  if (status != 0) return false;
-                 const auto v = read_report<EvalView>(dir / "evaluate" / "evaluate.json");
-                 auto perf = std::find_if(v.perf.begin(), v.perf.end(), [&](const EvalPerfView& x) { return x.threads == p.threads; });
+                 const EvaluateReport v = read_evaluate_report(dir / "evaluate" / "evaluate.json");  // the typed report
+                 auto perf = std::find_if(v.perf.begin(), v.perf.end(), [&](const NetworkPerf& x) { return x.threads == p.threads; });
                  if (perf == v.perf.end()) throw InputError((dir / "evaluate" / "evaluate.json").string() + ": no figures for T = " + std::to_string(p.threads));
                  m.cycles = perf->cycles;
                  m.speedup_cycles = perf->speedup;
@@ -156,9 +124,9 @@ std::vector<JobKind> make_kinds() {
                  m.rel_error = 0.0;  // T = 1 is the exact int8 GEMM
                  m.sqnr_db.reset();
                  for (const auto& n : v.numeric)
-                   if (n.threads == p.threads && n.mapping == "interleaved") {
+                   if (n.threads == p.threads && n.mapping == Mapping::Interleaved) {
                      m.rel_error = n.rel_frobenius;
-                     m.sqnr_db = n.sqnr_db;
+                     if (std::isfinite(n.sqnr_db)) m.sqnr_db = n.sqnr_db;
                    }
                  return true;
                }});

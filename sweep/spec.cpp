@@ -13,7 +13,7 @@
 #include "common/error.hpp"
 #include "common/files.hpp"
 #include "common/hash.hpp"
-#include "sim/eval/workload.hpp"
+#include "sim/eval/workload_file.hpp"
 #include "sweep/jobs.hpp"
 
 namespace sysmt::sweep {

@@ -8,7 +8,7 @@
 
 #include <string>
 
-#include "sim/eval/workload.hpp"
+#include "sim/eval/workload_file.hpp"
 
 namespace sysmt {
 

@@ -13,7 +13,7 @@
 
 #include "common/error.hpp"
 #include "sim/eval/scalesim.hpp"
-#include "sim/eval/workload.hpp"
+#include "sim/eval/workload_file.hpp"
 
 namespace {
 
