@@ -122,6 +122,11 @@ Workload parse_scalesim(const std::string& text, const std::string& source) {
     l.where = fmt::format("{}:{}", source, i + 1);
     if (!valid_name(l.name))
       throw fail(i, cells[0].col, fmt::format("column '{}': '{}' is not a layer name (1 to 64 of A-Z a-z 0-9 _ . -)", kScaleSimColumns[0], l.name));
+    // SCALE-Sim runs a layer whose name contains "DP" as a depthwise convolution (one 1-channel layer per
+    // channel); our layers are dense convolutions, so such a row would silently mean something else.
+    if (l.name.find("DP") != std::string::npos)
+      throw fail(i, cells[0].col, fmt::format("layer '{}': SCALE-Sim reads a name containing 'DP' as a depthwise convolution, which "
+                                              "SySMT workloads do not model; rename the layer if it is a dense convolution", l.name));
     if (auto it = seen.find(l.name); it != seen.end())
       throw fail(i, cells[0].col, fmt::format("layer '{}' is already defined on line {}", l.name, it->second + 1));
     seen[l.name] = i;
