@@ -11,6 +11,7 @@ packages=(
   yosys opensta qflow-tech-osu018
   gnuplot-nox
   slurm-wlm munge
+  clang-format
 )
 
 missing=()
