@@ -23,6 +23,7 @@
 #include "common/plot.hpp"
 #include "common/process.hpp"
 #include "sim/eval/eval_report.hpp"
+#include "synth/compare.hpp"
 
 namespace sysmt::cli {
 
@@ -37,6 +38,7 @@ struct FlowOptions {
   int rows = 16, cols = 16, gemms = 20;
   std::uint64_t seed = 1;
   std::string out = "reports", workload, liberty;
+  std::string periods;  // compare's --periods ("" = its default sweep)
   bool skip_verify = false;
 };
 
@@ -115,7 +117,8 @@ void verify_designs(Flow& f) {
 // 3. Synthesis and comparison; 4. the workload, unpruned and 40 % pruned (the paper's two cases).
 void compare_and_evaluate(Flow& f) {
   ++f.step;
-  const std::string lib = f.o.liberty.empty() ? "" : " --liberty " + shell_quote(f.o.liberty);
+  const std::string lib = (f.o.liberty.empty() ? "" : " --liberty " + shell_quote(f.o.liberty)) +
+                          (f.o.periods.empty() ? "" : " --periods " + shell_quote(f.o.periods));
   run_step_or_throw(f, fmt::format("synthesize and compare 1T/2T/4T {}x{}", f.o.rows, f.o.cols),
                     fmt::format("compare --rows {} --cols {} -o ", f.o.rows, f.o.cols) + shell_quote((f.out / "compare").string()) + lib,
                     f.log("compare"));
@@ -127,58 +130,31 @@ void compare_and_evaluate(Flow& f) {
                       f.log(dir));
 }
 
-// What the flow takes from compare.json: the one reader of that file's keys here, until `sysmt compare`
-// has a typed report of its own (CompareReport, issue 10).
-struct CompareDesign {
-  int threads = 0;
-  double array_area_ratio = 0, fmax_ratio = 0, pe_area_ratio = 0, array_fmax_mhz = 0, area_per_throughput_ratio = 0;
-};
-struct CompareFigures {
-  json liberty;         // passed on to summary.json as it is
-  std::string library;  // liberty.library
-  double clock_period_ns = 0;
-  std::vector<CompareDesign> designs;
-  const CompareDesign& design(int t) const {
-    for (const CompareDesign& d : designs)
-      if (d.threads == t) return d;
-    throw InputError("flow: compare.json has no " + std::to_string(t) + "T design");
-  }
-};
-
-CompareFigures read_compare(const fs::path& p) {
-  try {
-    const json j = json::parse(read_file(p));
-    CompareFigures c;
-    c.liberty = j.at("liberty");
-    c.library = c.liberty.at("library").get<std::string>();
-    c.clock_period_ns = j.at("clock_period_ns").get<double>();
-    for (const json& d : j.at("designs"))
-      c.designs.push_back({d.at("threads").get<int>(), d.at("array_area_ratio").get<double>(), d.at("fmax_ratio").get<double>(),
-                           d.at("pe_area_ratio").get<double>(), d.at("array_fmax_mhz").get<double>(),
-                           d.at("area_per_throughput_ratio").get<double>()});
-    return c;
-  } catch (const json::exception& e) {
-    throw InputError(p.string() + ": not a compare report: " + e.what());
-  }
-}
-
-// One row of the summary table: the paper's figures and ours for T threads (SQNR infinite for T = 1:
-// exact by construction).
-FlowRow summary_row(int t, const CompareFigures& cmp, const EvaluateReport& ev0, const EvaluateReport& ev4) {
+// One row of the summary table: the paper's figures and ours for one design of the comparison, against
+// its equal-effort 1T (the 1T with the same pipeline depth P) and against the plain 1T MAC (P = 0).
+// SQNR infinite for T = 1: exact by construction.
+FlowRow summary_row(const synth::CompareRow& x, const EvaluateReport& ev0, const EvaluateReport& ev4) {
+  const int t = x.threads;
   const PaperFigures& paper = paper_figures(t);
-  const CompareDesign& d = cmp.design(t);
   FlowRow r;
   r.threads = t;
+  r.pipeline = x.pipeline;
   r.paper = {paper.area_ratio, paper.speedup, paper.energy, paper.top1_loss};
   FlowOurs& o = r.ours;
-  o.array_area_ratio = d.array_area_ratio;
-  o.pe_area_ratio = d.pe_area_ratio;
-  o.fmax_ratio = d.fmax_ratio;
-  o.array_fmax_mhz = d.array_fmax_mhz;
-  o.area_per_throughput_ratio = d.area_per_throughput_ratio;
+  o.baseline = x.equal_effort.baseline;
+  o.array_area_ratio = x.equal_effort.array_area_ratio;
+  o.pe_area_ratio = x.equal_effort.pe_area_ratio;
+  o.fmax_ratio = x.equal_effort.fmax_ratio;
+  o.array_fmax_mhz = x.array_fmax_mhz;
+  o.area_per_throughput_ratio = x.equal_effort.area_per_throughput_ratio;
+  o.area_ratio_at_common_clock = x.equal_effort.area_ratio_at_common_clock;
+  o.plain_baseline = x.plain.baseline;
+  o.array_area_ratio_plain = x.plain.array_area_ratio;
+  o.fmax_ratio_plain = x.plain.fmax_ratio;
   o.speedup_cycles = ev0.perf_for(t).speedup;
   o.speedup_cycles_pruned40 = ev4.perf_for(t).speedup;
   o.speedup_time = o.speedup_cycles * o.fmax_ratio;
+  o.speedup_time_plain = o.speedup_cycles * o.fmax_ratio_plain;
   o.pe_utilization = ev0.perf_for(t).pe_utilization;
   const double exact = std::numeric_limits<double>::infinity();
   o.sqnr_db_interleaved = t == 1 ? exact : ev0.numeric_for(t, Mapping::Interleaved).sqnr_db;
@@ -188,32 +164,56 @@ FlowRow summary_row(int t, const CompareFigures& cmp, const EvaluateReport& ev0,
   return r;
 }
 
+// Plain lines for the NB-SMT rows whose speedup in time (against the equal-effort 1T) is below the
+// paper's, or whose area is above it.
+std::string below_paper(const std::vector<FlowRow>& rows) {
+  std::string s;
+  for (const FlowRow& r : rows) {
+    if (r.threads == 1) continue;
+    if (r.ours.speedup_time < r.paper.speedup)
+      s += fmt::format("- **{}T speedup in time {:.2f}x against the equal-effort 1T: below the paper's {:.1f}x** (cycles {:.2f}x, fmax "
+                       "{:.2f}x of the 1T with P = {}).\n", r.threads, r.ours.speedup_time, r.paper.speedup, r.ours.speedup_cycles,
+                       r.ours.fmax_ratio, r.pipeline);
+    if (r.ours.array_area_ratio > r.paper.area_ratio)
+      s += fmt::format("- **{}T area {:.2f}x of the equal-effort 1T: above the paper's {:.1f}x.**\n", r.threads, r.ours.array_area_ratio,
+                       r.paper.area_ratio);
+  }
+  return s.empty() ? "Nowhere in this table.\n" : s;
+}
+
 std::string db(double v) { return std::isfinite(v) ? fmt::format("{:.1f} dB", v) : std::string("inf (exact)"); }
 
-std::string summary_markdown(const Flow& f, const CompareFigures& cmp, const EvaluateReport& ev0, const std::vector<FlowRow>& rows) {
+std::string summary_markdown(const Flow& f, const synth::CompareReport& cmp, const EvaluateReport& ev0, const std::vector<FlowRow>& rows) {
   std::string md = fmt::format("# SySMT summary: {}x{} array, 1, 2 and 4 threads\n\n", f.o.rows, f.o.cols);
   md += fmt::format("Written by `sysmt flow` {} (seed {}). Liberty `{}`, clock target {} ns. Workload `{}` ({:.2f} G MACs).\n\n",
-                    SYSMT_VERSION, f.o.seed, cmp.library, cmp.clock_period_ns, ev0.workload_name,
+                    SYSMT_VERSION, f.o.seed, cmp.liberty.library, cmp.clock_period_ns, ev0.workload_name,
                     static_cast<double>(ev0.macs) / 1e9);
-  md += "## The paper's table beside ours\n\n"
-        "| threads | area (paper) | area (ours) | speedup (paper) | speedup in cycles (ours) | fmax vs 1T (ours) | "
-        "speedup in time (ours) | energy (paper) | accuracy loss (paper) | SQNR, 0% / 40% pruned (ours) |\n"
-        "|---|---|---|---|---|---|---|---|---|---|\n";
+  md += "## The paper's table beside ours (ratios against the equal-effort 1T and against the plain 1T MAC)\n\n"
+        "Two baselines. **Equal-effort 1T**: the 1T array with the same pipeline depth P as the NB-SMT design (its accumulator split "
+        "the same way), the comparison the paper's figures stand for. **Plain 1T**: the single-cycle MAC (P = 0). Speedup in time = "
+        "speedup in cycles x fmax of T / fmax of the baseline.\n\n"
+        "| threads | P | area (paper) | area vs equal-effort 1T | area vs plain 1T | speedup (paper) | speedup in cycles | "
+        "fmax vs equal-effort 1T | **speedup in time vs equal-effort 1T** | speedup in time vs plain 1T | energy (paper) | "
+        "accuracy loss (paper) | SQNR, 0% / 40% pruned (ours) |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (const FlowRow& r : rows)
-    md += fmt::format("| {} | {:.1f}x | **{:.2f}x** | {:.1f}x | **{:.2f}x** | {:.2f}x | {:.2f}x | {} | {} | {} |\n", r.threads,
-                      r.paper.area_ratio, r.ours.array_area_ratio, r.paper.speedup, r.ours.speedup_cycles, r.ours.fmax_ratio,
-                      r.ours.speedup_time, r.paper.energy, r.paper.top1_accuracy_loss,
+    md += fmt::format("| {} | {} | {:.1f}x | **{:.2f}x** | {:.2f}x | {:.1f}x | {:.2f}x | {:.2f}x | **{:.2f}x** | {:.2f}x | {} | {} | {} |\n",
+                      r.threads, r.pipeline, r.paper.area_ratio, r.ours.array_area_ratio, r.ours.array_area_ratio_plain, r.paper.speedup,
+                      r.ours.speedup_cycles, r.ours.fmax_ratio, r.ours.speedup_time, r.ours.speedup_time_plain, r.paper.energy,
+                      r.paper.top1_accuracy_loss,
                       r.threads == 1 ? std::string("exact")
                                      : db(r.ours.sqnr_db_interleaved) + " / " + db(r.ours.sqnr_db_interleaved_pruned40));
   md += "\n- **area**: whole array, hierarchical Yosys synthesis to standard cells (`compare/compare.md` has the PE alone, the "
         "breakdown and the plot).\n"
         "- **speedup in cycles**: network cycles of T = 1 over cycles of T, from the cycle model that the RTL regression checks "
         "cycle for cycle (unpruned data; NB-SMT timing does not depend on values, so pruning does not change it).\n"
-        "- **speedup in time**: speedup in cycles times the fmax ratio, each design at its own fmax.\n"
+        "- **speedup in time**: speedup in cycles times the fmax ratio against the named baseline, each design at its own fmax "
+        "(`compare/compare.md` also has the area-delay curves, the ratios at one common clock and the spread over ABC runs).\n"
         "- **SQNR**: MAC-weighted signal-to-quantisation-noise ratio of every layer's output against the exact GEMM, "
         "synthetic post-ReLU activations and Gaussian weights, interleaved thread mapping (the project's stand-in for "
         "accuracy: it has no trained network).\n"
         "- **energy**: not measured by this flow (the paper's figures are shown for reference).\n\n";
+  md += "## Where we are below the paper\n\n" + below_paper(rows) + "\n";
   md += "## Verification\n\n";
   if (f.o.skip_verify) md += "Skipped (`--skip-verify`).\n";
   for (const FlowVerify& v : f.verify)
@@ -230,7 +230,7 @@ std::string summary_markdown(const Flow& f, const CompareFigures& cmp, const Eva
 std::string summary_dat(const std::vector<FlowRow>& rows) {
   std::string dat = "# threads area_paper area_ours speedup_paper speedup_ours_cycles speedup_ours_time\n";
   for (const FlowRow& r : rows)
-    dat += fmt::format("{}T {} {} {} {} {}\n", r.threads, r.paper.area_ratio, r.ours.array_area_ratio, r.paper.speedup,
+    dat += fmt::format("{}T-P{} {} {} {} {} {}\n", r.threads, r.pipeline, r.paper.area_ratio, r.ours.array_area_ratio, r.paper.speedup,
                        r.ours.speedup_cycles, r.ours.speedup_time);
   return dat;
 }
@@ -243,7 +243,7 @@ std::string summary_gnuplot(const Flow& f, const std::string& dat) {
   for (const auto& [term, file] : {std::pair<std::string, std::string>{gnuplot().png_terminal(900, 450), "png_out"},
                                    {"set terminal svg size 900,450", "svg_out"}})
     gp += term + "\nset output " + file + "\n" +
-          fmt::format("set title 'SySMT {}x{} against the paper (ratios to the 1-thread array)'\n", f.o.rows, f.o.cols) +
+          fmt::format("set title 'SySMT {}x{} against the paper (ratios to the equal-effort 1T: same pipeline depth P)'\n", f.o.rows, f.o.cols) +
           "set style data histograms\nset style histogram clustered gap 1\nset style fill solid 0.8 border -1\n"
           "set key top left\nset grid ytics\nset yrange [0:4.6]\nset ylabel 'x of 1T'\n"
           "plot $data using 2:xtic(1) title 'area (paper)', '' using 3 title 'area (ours)', "
@@ -254,7 +254,7 @@ std::string summary_gnuplot(const Flow& f, const std::string& dat) {
 // 5. The summary: Markdown, JSON, plot data and plot, committed together.
 void write_summary(const Flow& f) {
   std::fprintf(stderr, "[flow %d/%d] summary ...\n", f.step + 1, f.total);
-  const CompareFigures cmp = read_compare(f.out / "compare" / "compare.json");
+  const synth::CompareReport cmp = synth::read_compare_report((f.out / "compare" / "compare.json").string());
   const EvaluateReport ev0 = read_evaluate_report(f.out / "evaluate-prune0" / "evaluate.json");
   const EvaluateReport ev4 = read_evaluate_report(f.out / "evaluate-prune40" / "evaluate.json");
   FlowSummary sum;
@@ -265,7 +265,7 @@ void write_summary(const Flow& f) {
   sum.workload = ev0.workload_name;
   sum.liberty = cmp.liberty;
   sum.clock_period_ns = cmp.clock_period_ns;
-  for (int t : kThreads) sum.table.push_back(summary_row(t, cmp, ev0, ev4));
+  for (const synth::CompareRow& x : cmp.table) sum.table.push_back(summary_row(x, ev0, ev4));
   sum.verification = f.verify;
   std::string md = summary_markdown(f, cmp, ev0, sum.table);
   OutputSet out;
@@ -323,6 +323,7 @@ void add_flow(CLI::App& app) {
   sub->add_option("--liberty", o->liberty, "Liberty file for synthesis (default: OSU 0.18 um)");
   sub->add_option("-o,--output", o->out, "Report folder")->capture_default_str();
   sub->add_flag("--skip-verify", o->skip_verify, "Skip the Verilator verification step");
+  sub->add_option("--periods", o->periods, "Clock targets of the comparison's area-delay sweep, e.g. 4,6,10 (default: compare's)");
   sub->callback([o] { run_flow(*o); });
 }
 

@@ -18,10 +18,14 @@ struct FlowPaper {
   std::string energy, top1_accuracy_loss;  // as the paper states them
 };
 
-// Ratios to the 1-thread array. An SQNR is +infinity (null in the file) when there is no error at all,
-// as for T = 1.
+// Ratios to the equal-effort 1-thread array (`baseline`: the 1T with the row's pipeline depth P), and
+// the main ones again against the plain single-cycle 1T MAC (`plain_baseline`, P = 0). An SQNR is
+// +infinity (null in the file) when there is no error at all, as for T = 1.
 struct FlowOurs {
+  std::string baseline, plain_baseline;  // config names of the two 1T arrays
   double array_area_ratio = 1, pe_area_ratio = 1, fmax_ratio = 1, array_fmax_mhz = 0;
+  double area_ratio_at_common_clock = 1;  // both at the shortest clock every compared design meets
+  double array_area_ratio_plain = 1, fmax_ratio_plain = 1, speedup_time_plain = 1;
   double speedup_cycles = 1, speedup_cycles_pruned40 = 1, speedup_time = 1, pe_utilization = 0;
   double area_per_throughput_ratio = 1;
   double sqnr_db_interleaved = 0, sqnr_db_interleaved_pruned40 = 0, sqnr_db_blocked = 0;
@@ -30,6 +34,7 @@ struct FlowOurs {
 
 struct FlowRow {
   int threads = 1;
+  int pipeline = 0;  // P
   FlowPaper paper;
   FlowOurs ours;
 };
@@ -48,7 +53,7 @@ struct FlowSummary {
   std::string workload;
   nlohmann::json liberty;  // compare.json's liberty, as it is
   double clock_period_ns = 0;
-  std::vector<FlowRow> table;  // T = 1, 2, 4
+  std::vector<FlowRow> table;  // compare.json's designs: 1T with P = 0, 1T with each NB-SMT P, 2T, 4T
   std::vector<FlowVerify> verification;  // empty with --skip-verify
   std::vector<std::string> plots;
   double wall_time_s = 0;
@@ -71,7 +76,10 @@ inline void from_json(const nlohmann::json& j, FlowPaper& p) {
 
 inline void to_json(nlohmann::json& j, const FlowOurs& o) {
   using flow_json::db;
-  j = {{"array_area_ratio", o.array_area_ratio}, {"pe_area_ratio", o.pe_area_ratio}, {"fmax_ratio", o.fmax_ratio},
+  j = {{"baseline", o.baseline}, {"plain_baseline", o.plain_baseline},
+       {"area_ratio_at_common_clock", o.area_ratio_at_common_clock}, {"array_area_ratio_plain", o.array_area_ratio_plain},
+       {"fmax_ratio_plain", o.fmax_ratio_plain}, {"speedup_time_plain", o.speedup_time_plain},
+       {"array_area_ratio", o.array_area_ratio}, {"pe_area_ratio", o.pe_area_ratio}, {"fmax_ratio", o.fmax_ratio},
        {"array_fmax_mhz", o.array_fmax_mhz}, {"speedup_cycles", o.speedup_cycles},
        {"speedup_cycles_pruned40", o.speedup_cycles_pruned40}, {"speedup_time", o.speedup_time},
        {"pe_utilization", o.pe_utilization}, {"area_per_throughput_ratio", o.area_per_throughput_ratio},
@@ -80,6 +88,12 @@ inline void to_json(nlohmann::json& j, const FlowOurs& o) {
 }
 inline void from_json(const nlohmann::json& j, FlowOurs& o) {
   using flow_json::db_of;
+  j.at("baseline").get_to(o.baseline);
+  j.at("plain_baseline").get_to(o.plain_baseline);
+  j.at("area_ratio_at_common_clock").get_to(o.area_ratio_at_common_clock);
+  j.at("array_area_ratio_plain").get_to(o.array_area_ratio_plain);
+  j.at("fmax_ratio_plain").get_to(o.fmax_ratio_plain);
+  j.at("speedup_time_plain").get_to(o.speedup_time_plain);
   j.at("array_area_ratio").get_to(o.array_area_ratio);
   j.at("pe_area_ratio").get_to(o.pe_area_ratio);
   j.at("fmax_ratio").get_to(o.fmax_ratio);
@@ -95,9 +109,12 @@ inline void from_json(const nlohmann::json& j, FlowOurs& o) {
   j.at("shared_lossy_fraction").get_to(o.shared_lossy_fraction);
 }
 
-inline void to_json(nlohmann::json& j, const FlowRow& r) { j = {{"threads", r.threads}, {"paper", r.paper}, {"ours", r.ours}}; }
+inline void to_json(nlohmann::json& j, const FlowRow& r) {
+  j = {{"threads", r.threads}, {"pipeline", r.pipeline}, {"paper", r.paper}, {"ours", r.ours}};
+}
 inline void from_json(const nlohmann::json& j, FlowRow& r) {
   j.at("threads").get_to(r.threads);
+  j.at("pipeline").get_to(r.pipeline);
   j.at("paper").get_to(r.paper);
   j.at("ours").get_to(r.ours);
 }

@@ -14,6 +14,7 @@
 #include "cli_runner.hpp"
 #include "common/config.hpp"
 #include "sim/eval/eval_report.hpp"
+#include "synth/compare.hpp"
 
 namespace sysmt {
 namespace {
@@ -40,7 +41,7 @@ TEST(FlowCli, OneByOneArraysWithATinyWorkload) {
   std::ofstream(tmp.path / "tiny.txt") << "a 4 4 3 3 2 4 1 1\nfc 1 1 1 1 16 8 1 0\n";
   const fs::path out = tmp.path / "out";
   const test::CmdResult r = test::run("flow --rows 1 --cols 1 --skip-verify --workload " + (tmp.path / "tiny.txt").string() +
-                                      " -o " + out.string());
+                                      " --periods 10 -o " + out.string());
   ASSERT_EQ(r.status, 0) << r.out;
 
   for (int t : {1, 2, 4}) {
@@ -75,16 +76,27 @@ TEST(FlowCli, OneByOneArraysWithATinyWorkload) {
   EXPECT_EQ(sum.rows, 1);
   EXPECT_EQ(sum.workload, "tiny");
   EXPECT_TRUE(sum.verification.empty());
-  ASSERT_EQ(sum.table.size(), 3u);
+  // One row per compared design: the plain 1T (P = 0), the equal-effort 1T (P = 1), 2T and 4T (P = 1).
+  ASSERT_EQ(sum.table.size(), 4u);
   const struct {
-    int threads;
+    int threads, pipeline;
     double area, speedup;
     const char *energy, *loss;
-  } spec[3] = {{1, 1.0, 1.0, "-", "-"}, {2, 1.4, 2.0, "-33%", "< 1%"}, {4, 2.5, 3.4, "-39%", "about 1%"}};
-  for (int i = 0; i < 3; ++i) {
+  } spec[4] = {{1, 0, 1.0, 1.0, "-", "-"}, {1, 1, 1.0, 1.0, "-", "-"}, {2, 1, 1.4, 2.0, "-33%", "< 1%"}, {4, 1, 2.5, 3.4, "-39%", "about 1%"}};
+  const synth::CompareReport cmp = synth::read_compare_report((out / "compare" / "compare.json").string());
+  for (int i = 0; i < 4; ++i) {
     const FlowRow& row = sum.table[i];
     const int t = spec[i].threads;
     EXPECT_EQ(row.threads, t);
+    EXPECT_EQ(row.pipeline, spec[i].pipeline);
+    // The equal-effort baseline has the row's pipeline depth; the plain one P = 0.
+    EXPECT_EQ(row.ours.baseline, synth::compare_design_name(1, row.pipeline, 1, 1));
+    EXPECT_EQ(row.ours.plain_baseline, synth::compare_design_name(1, 0, 1, 1));
+    const synth::CompareDesign &d = cmp.design(t, row.pipeline), &eq = cmp.design(1, row.pipeline), &plain = cmp.design(1, 0);
+    EXPECT_DOUBLE_EQ(row.ours.array_area_ratio, d.synth.area_um2 / eq.synth.area_um2);
+    EXPECT_DOUBLE_EQ(row.ours.array_area_ratio_plain, d.synth.area_um2 / plain.synth.area_um2);
+    EXPECT_DOUBLE_EQ(row.ours.fmax_ratio, d.synth.timing->array.fmax_mhz / eq.synth.timing->array.fmax_mhz);
+    EXPECT_DOUBLE_EQ(row.ours.speedup_time_plain, row.ours.speedup_cycles * row.ours.fmax_ratio_plain);
     EXPECT_EQ(row.paper.area_ratio, spec[i].area);
     EXPECT_EQ(row.paper.speedup, spec[i].speedup);
     EXPECT_EQ(row.paper.energy, spec[i].energy);
@@ -94,21 +106,25 @@ TEST(FlowCli, OneByOneArraysWithATinyWorkload) {
     EXPECT_DOUBLE_EQ(row.ours.speedup_time, row.ours.speedup_cycles * row.ours.fmax_ratio);
     if (t == 1) {
       EXPECT_TRUE(std::isinf(row.ours.sqnr_db_interleaved));
-      EXPECT_EQ(row.ours.array_area_ratio, 1.0);
+      EXPECT_EQ(row.ours.array_area_ratio, 1.0) << "a 1T design is its own equal-effort baseline";
     } else {
       EXPECT_EQ(row.ours.sqnr_db_interleaved, ev0.numeric_for(t, Mapping::Interleaved).sqnr_db);
       EXPECT_EQ(row.ours.sqnr_db_interleaved_pruned40, ev4.numeric_for(t, Mapping::Interleaved).sqnr_db);
       EXPECT_EQ(row.ours.sqnr_db_blocked, ev0.numeric_for(t, Mapping::Blocked).sqnr_db);
       EXPECT_GT(row.ours.array_area_ratio, 1.0) << "an NB-SMT array is larger than the 1-thread one";
+      EXPECT_GT(row.ours.array_area_ratio_plain, 1.0);
     }
   }
 
   // The Markdown table shows the same rows.
   const std::string md = slurp(out / "summary.md");
-  EXPECT_NE(md.find("| 1 | 1.0x | "), std::string::npos) << md;
-  EXPECT_NE(md.find("| 2 | 1.4x | "), std::string::npos) << md;
-  EXPECT_NE(md.find(fmt::format(" | 2.0x | **{:.2f}x** | ", ev0.perf_for(2).speedup)), std::string::npos) << md;
-  EXPECT_NE(md.find(fmt::format(" | 3.4x | **{:.2f}x** | ", ev0.perf_for(4).speedup)), std::string::npos) << md;
+  EXPECT_NE(md.find("| 1 | 0 | 1.0x | "), std::string::npos) << md;
+  EXPECT_NE(md.find("| 1 | 1 | 1.0x | "), std::string::npos) << md;
+  EXPECT_NE(md.find("| 2 | 1 | 1.4x | "), std::string::npos) << md;
+  EXPECT_NE(md.find(fmt::format(" | 2.0x | {:.2f}x | ", ev0.perf_for(2).speedup)), std::string::npos) << md;
+  EXPECT_NE(md.find(fmt::format(" | 3.4x | {:.2f}x | ", ev0.perf_for(4).speedup)), std::string::npos) << md;
+  EXPECT_NE(md.find("ratios against the equal-effort 1T and against the plain 1T MAC"), std::string::npos) << md;
+  EXPECT_NE(md.find("## Where we are below the paper"), std::string::npos) << md;
   EXPECT_NE(md.find("| -33% | < 1% |"), std::string::npos) << md;
   EXPECT_NE(md.find("| -39% | about 1% |"), std::string::npos) << md;
   EXPECT_NE(md.find(fmt::format("{:.1f} dB / {:.1f} dB", ev0.numeric_for(4, Mapping::Interleaved).sqnr_db,
