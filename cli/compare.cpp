@@ -137,10 +137,10 @@ synth::CompareReport assemble(const CompareOptions& co, const std::vector<Config
 
 std::string breakdown_script(const std::string& terminal, const std::string& file, const synth::CompareReport& r) {
   return fmt::format(
-      "{}\nset output '{}'\n"
+      "{}\nset output '{}'\nset termoption noenhanced\n"
       "set title 'SySMT {}x{} array area by component ({})'\n"
       "set style data histograms\nset style histogram rowstacked\nset style fill solid 0.85 border -1\nset boxwidth 0.6\n"
-      "set ylabel 'area (mm^2)'\nset xlabel 'threads per PE, pipeline depth P'\nset key left top\nset grid ytics\nset yrange [0:*]\n"
+      "set ylabel 'area (mm2)'\nset xlabel 'threads per PE, pipeline depth P'\nset key left top\nset grid ytics\nset yrange [0:*]\n"
       "plot 'area_breakdown.dat' using 2:xtic(1) title 'PE flip-flops', '' using 3 title 'PE logic', "
       "'' using 4 title 'skew registers', '' using 5 title 'drain + control'\n",
       terminal, file, r.rows, r.cols, r.liberty.library);
@@ -148,13 +148,14 @@ std::string breakdown_script(const std::string& terminal, const std::string& fil
 
 std::string area_delay_script(const std::string& terminal, const std::string& file, const synth::CompareReport& r) {
   std::string s = fmt::format(
-      "{}\nset output '{}'\nset title 'SySMT {}x{}: array area against achieved clock period ({}, ABC target = clock target)'\n"
-      "set xlabel 'achieved clock period (ns)'\nset ylabel 'array area (mm^2)'\nset key outside right\nset grid\n"
-      "set arrow 1 from {:.4f}, graph 0 to {:.4f}, graph 1 nohead dashtype 2\nset label 1 'common clock' at {:.4f}, graph 0.95 left offset 0.5,0\n"
+      "{}\nset output '{}'\nset termoption noenhanced\n"
+      "set title 'SySMT {}x{}: area against achieved clock period ({}, ABC target = clock target)'\n"
+      "set xlabel 'achieved clock period (ns)'\nset ylabel 'array area (mm2; bars: min-max over ABC runs)'\nset key outside right\nset grid\nset offsets 0.2, 0.2, 0.5, 0.5\n"
+      "set arrow 1 from {:.4f}, graph 0 to {:.4f}, graph 1 nohead dashtype 2\nset label 1 'common clock' at {:.4f}, graph 0.04 right offset -0.5,0\n"
       "plot ",
       terminal, file, r.rows, r.cols, r.liberty.library, r.common_clock_ns, r.common_clock_ns, r.common_clock_ns);
   for (size_t i = 0; i < r.designs.size(); ++i)
-    s += fmt::format("{}'area_delay.dat' index {} using 2:3 with linespoints pointtype 7 title '{}T, P = {}'", i ? ", " : "", i,
+    s += fmt::format("{}'area_delay.dat' index {} using 2:3:4:5 with yerrorlines pointtype 7 title '{}T, P = {}'", i ? ", " : "", i,
                      r.designs[i].threads, r.designs[i].pipeline);
   return s + "\n";
 }
