@@ -56,7 +56,8 @@ std::vector<double> sweep_targets(std::vector<double> periods, double main_ns) {
 
 // Runs every job, two at a time (each synthesis runs its Yosys units in parallel too), the largest
 // designs and tightest targets first; one progress line per finished job.
-void run_jobs(std::vector<Job>& jobs, const std::vector<Config>& cfgs, const synth::Liberty& lib, const synth::Options& o, const fs::path& tmp) {
+void run_jobs(std::vector<Job>& jobs, const std::vector<Config>& cfgs, const synth::Liberty& lib, const synth::Options& o,
+              const fs::path& tmp) {
   std::vector<size_t> order(jobs.size());
   for (size_t i = 0; i < jobs.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
@@ -104,8 +105,8 @@ void trim_sweep_folder(const fs::path& w) {
   }
 }
 
-synth::CompareReport assemble(const CompareOptions& co, const std::vector<Config>& cfgs, const std::vector<Job>& jobs, const std::vector<double>& targets,
-                              double main_ns) {
+synth::CompareReport assemble(const CompareOptions& co, const std::vector<Config>& cfgs, const std::vector<Job>& jobs,
+                              const std::vector<double>& targets, double main_ns) {
   synth::CompareReport r;
   r.version = SYSMT_VERSION;
   r.rows = co.rows;
@@ -150,8 +151,10 @@ std::string area_delay_script(const std::string& terminal, const std::string& fi
   std::string s = fmt::format(
       "{}\nset output '{}'\nset termoption noenhanced\n"
       "set title 'SySMT {}x{}: area against achieved clock period ({}, ABC target = clock target)'\n"
-      "set xlabel 'achieved clock period (ns)'\nset ylabel 'array area (mm2; bars: min-max over ABC runs)'\nset key outside right\nset grid\nset offsets 0.2, 0.2, 0.5, 0.5\n"
-      "set arrow 1 from {:.4f}, graph 0 to {:.4f}, graph 1 nohead dashtype 2\nset label 1 'common clock' at {:.4f}, graph 0.04 right offset -0.5,0\n"
+      "set xlabel 'achieved clock period (ns)'\nset ylabel 'array area (mm2; bars: min-max over ABC runs)'\nset key outside right\nset "
+      "grid\nset offsets 0.2, 0.2, 0.5, 0.5\n"
+      "set arrow 1 from {:.4f}, graph 0 to {:.4f}, graph 1 nohead dashtype 2\nset label 1 'common clock' at {:.4f}, graph 0.04 right "
+      "offset -0.5,0\n"
       "plot ",
       terminal, file, r.rows, r.cols, r.liberty.library, r.common_clock_ns, r.common_clock_ns, r.common_clock_ns);
   for (size_t i = 0; i < r.designs.size(); ++i)
@@ -166,9 +169,9 @@ std::vector<std::string> write_plots(const fs::path& tmp, const synth::CompareRe
   std::string dat = "# design  pe_flipflops_mm2  pe_logic_mm2  skew_mm2  drain_control_mm2\n";
   const double npe = r.rows * r.cols;
   for (const synth::CompareDesign& d : r.designs)
-    dat += fmt::format("\"{}T P{}\" {:.6f} {:.6f} {:.6f} {:.6f}\n", d.threads, d.pipeline, d.synth.pe ? npe * d.synth.pe->ff_area_um2 / 1e6 : 0.0,
-                       d.synth.pe ? npe * d.synth.pe->comb_area_um2 / 1e6 : 0.0, d.synth.kind_area("skew") / 1e6,
-                       d.synth.kind_area("drain+control") / 1e6);
+    dat += fmt::format("\"{}T P{}\" {:.6f} {:.6f} {:.6f} {:.6f}\n", d.threads, d.pipeline,
+                       d.synth.pe ? npe * d.synth.pe->ff_area_um2 / 1e6 : 0.0, d.synth.pe ? npe * d.synth.pe->comb_area_um2 / 1e6 : 0.0,
+                       d.synth.kind_area("skew") / 1e6, d.synth.kind_area("drain+control") / 1e6);
   write_file(tmp / "area_breakdown.dat", dat);
   std::string ad = "# one block per design: target_ns achieved_period_ns area_mm2 area_min_mm2 area_max_mm2 (sorted by achieved period)\n";
   for (const synth::CompareDesign& d : r.designs) {
@@ -176,8 +179,8 @@ std::vector<std::string> write_plots(const fs::path& tmp, const synth::CompareRe
     std::sort(pts.begin(), pts.end(), [](const auto& a, const auto& b) { return a.critical_path_ns < b.critical_path_ns; });
     ad += fmt::format("# {} (T = {}, P = {})\n", d.config, d.threads, d.pipeline);
     for (const auto& p : pts)
-      ad += fmt::format("{:g} {:.4f} {:.6f} {:.6f} {:.6f}\n", p.target_ns, p.critical_path_ns, p.area_um2 / 1e6, p.area_spread_um2.min / 1e6,
-                        p.area_spread_um2.max / 1e6);
+      ad += fmt::format("{:g} {:.4f} {:.6f} {:.6f} {:.6f}\n", p.target_ns, p.critical_path_ns, p.area_um2 / 1e6,
+                        p.area_spread_um2.min / 1e6, p.area_spread_um2.max / 1e6);
     ad += "\n\n";
   }
   write_file(tmp / "area_delay.dat", ad);
@@ -201,7 +204,8 @@ std::vector<std::string> write_plots(const fs::path& tmp, const synth::CompareRe
 void run_compare(const CompareOptions& co) {
   if (co.rows < 1 || co.rows > 64 || co.cols < 1 || co.cols > 64)
     throw InputError(fmt::format("compare: --rows and --cols must be 1..64, found {}x{}", co.rows, co.cols));
-  const Config base = co.base.empty() ? parse_config("name: sysmt_base\narray:\n  rows: 1\n  cols: 1\nthreads: 1\n", "<compare defaults>") : load_config(co.base);
+  const Config base = co.base.empty() ? parse_config("name: sysmt_base\narray:\n  rows: 1\n  cols: 1\nthreads: 1\n", "<compare defaults>")
+                                      : load_config(co.base);
   const double main_ns = co.o.period_ns > 0 ? co.o.period_ns : base.clock_period_ns;
   const std::vector<double> targets = sweep_targets(co.periods, main_ns);
   const synth::Liberty lib = synth::check_inputs(co.o);
@@ -213,8 +217,8 @@ void run_compare(const CompareOptions& co) {
   std::vector<Job> jobs;
   for (size_t d = 0; d < cfgs.size(); ++d)
     for (double p : targets) jobs.push_back({d, p, p == main_ns, {}});
-  synth::progress_printer("compare")(fmt::format("{} designs x {} clock targets = {} syntheses, {} ABC run(s) per leaf module ...", cfgs.size(),
-                                                 targets.size(), jobs.size(), co.o.abc_runs));
+  synth::progress_printer("compare")(fmt::format("{} designs x {} clock targets = {} syntheses, {} ABC run(s) per leaf module ...",
+                                                 cfgs.size(), targets.size(), jobs.size(), co.o.abc_runs));
   run_jobs(jobs, cfgs, lib, co.o, tmp);
   for (const Job& j : jobs)
     if (!j.main) trim_sweep_folder(tmp / "sweep" / (cfgs[j.design].name + "_" + period_tag(j.period_ns)));
@@ -226,19 +230,22 @@ void run_compare(const CompareOptions& co) {
   write_file(tmp / "compare.md", md);
   outputs.commit();
   std::cout << md;
-  synth::progress_printer("compare")(fmt::format("report: {}/compare.md, compare.json, area_delay and area_breakdown plots ({:.0f} s)", out.string(),
-                                                 r.wall_time_s));
+  synth::progress_printer("compare")(
+      fmt::format("report: {}/compare.md, compare.json, area_delay and area_breakdown plots ({:.0f} s)", out.string(), r.wall_time_s));
 }
 
 void add_compare(CLI::App& app) {
   auto co = std::make_shared<CompareOptions>();
-  CLI::App* sub = app.add_subcommand("compare", "Synthesise the 1-, 2- and 4-thread arrays of one size at a sweep of clock targets; area, fmax and "
-                                                "speedup in time against the equal-effort 1T (same pipeline depth) and the plain MAC");
+  CLI::App* sub = app.add_subcommand("compare",
+                                     "Synthesise the 1-, 2- and 4-thread arrays of one size at a sweep of clock targets; area, fmax and "
+                                     "speedup in time against the equal-effort 1T (same pipeline depth) and the plain MAC");
   sub->add_option("--rows", co->rows, "PE rows")->capture_default_str();
   sub->add_option("--cols", co->cols, "PE columns")->capture_default_str();
-  sub->add_option("--config", co->base, "Base config for the other settings (acc_bits, rounding, pipeline, ...); its threads, size and name are replaced");
+  sub->add_option("--config", co->base,
+                  "Base config for the other settings (acc_bits, rounding, pipeline, ...); its threads, size and name are replaced");
   sub->add_option("--liberty", co->o.liberty, "Standard-cell liberty file")->capture_default_str();
-  CLI::Option* period = sub->add_option("--period", co->o.period_ns, "Main clock target in ns, for the tables (default: synth.clock_period_ns of the base config, 10)");
+  CLI::Option* period = sub->add_option("--period", co->o.period_ns,
+                                        "Main clock target in ns, for the tables (default: synth.clock_period_ns of the base config, 10)");
   sub->add_option("--periods", co->periods, "Clock targets of the area-delay sweep in ns (the main target is added)")
       ->delimiter(',')
       ->capture_default_str();

@@ -36,14 +36,17 @@ void run_synth_cli(const SynthCliOptions& so) {
 
 void add_synth(CLI::App& app) {
   auto so = std::make_shared<SynthCliOptions>();
-  CLI::App* sub = app.add_subcommand("synth", "Synthesise a config's array (Yosys, any liberty) and time it (OpenSTA): area, cells, "
-                                              "flip-flops, critical path, fmax");
+  CLI::App* sub = app.add_subcommand("synth",
+                                     "Synthesise a config's array (Yosys, any liberty) and time it (OpenSTA): area, cells, "
+                                     "flip-flops, critical path, fmax");
   sub->add_option("config", so->config, "Array configuration (YAML)")->required();
   sub->add_option("--liberty", so->o.liberty, "Standard-cell liberty file")->capture_default_str();
   CLI::Option* period = sub->add_option("--period", so->o.period_ns, "Clock period in ns (default: the config's synth.clock_period_ns)");
   sub->add_option("-o,--out", so->out, "Output folder (default reports/synth-<name>)");
   sub->add_flag("--gate-sim", so->o.gate_sim, "Also write gate-sim/<name>.v (netlist + cell models) for `sysmt verify --rtl`");
-  sub->add_option("--abc-runs", so->o.abc_runs, "ABC mapping runs; the smallest total area is kept")->capture_default_str()->check(CLI::Range(1, 32));
+  sub->add_option("--abc-runs", so->o.abc_runs, "ABC mapping runs; the smallest total area is kept")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 32));
   sub->add_flag("--flatten", so->o.flatten, "Flatten before mapping (slow for large arrays; used by the cross-check)");
   sub->add_option("--sta", so->o.sta_mode,
                   "Array timing: whole (one flattened OpenSTA run), modular (parts with registered boundaries, composed), or auto "

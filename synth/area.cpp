@@ -20,7 +20,8 @@ bool ends_with(const std::string& s, const std::string& suf) {
 
 // One module's own cells from its `num_cells_by_type`; cells that are neither the liberty's nor Yosys
 // internal ($...) are submodule instances.
-Mod read_module(const std::string& raw, const nlohmann::json& m, const Liberty& lib, const std::string& top, std::set<std::string>& unmapped) {
+Mod read_module(const std::string& raw, const nlohmann::json& m, const Liberty& lib, const std::string& top,
+                std::set<std::string>& unmapped) {
   Mod md;
   md.name = strip_backslash(raw);
   md.kind = module_kind(md.name, top);

@@ -86,7 +86,8 @@ CompareRow row_of(const CompareReport& r, const CompareDesign& d) {
 }
 
 std::string spread_text(const Spread& s, const char* f) {
-  return fmt::format(fmt::runtime(std::string(f) + " ({}-{})"), s.median, fmt::format(fmt::runtime(f), s.min), fmt::format(fmt::runtime(f), s.max));
+  return fmt::format(fmt::runtime(std::string(f) + " ({}-{})"), s.median, fmt::format(fmt::runtime(f), s.min),
+                     fmt::format(fmt::runtime(f), s.max));
 }
 
 }  // namespace
@@ -181,10 +182,10 @@ std::string versus_table(const CompareReport& r, bool equal_effort) {
   for (const CompareRow& x : r.table) {
     const Versus& v = equal_effort ? x.equal_effort : x.plain;
     if (x.threads == 1 && x.config != v.baseline) continue;  // a 1T against another 1T says nothing here
-    md += fmt::format("| {} | {} | {} | {} | {:.0f} | **{:.2f}x** | {} | {:.1f}x | {:.3f} | {:.1f} | {:.2f}x | {:.2f}x | **{:.2f}x** | {:.1f}x |\n",
-                      x.config, x.threads, x.pipeline, v.baseline, x.array_area_um2, v.array_area_ratio, spread_text(v.area_ratio_spread, "{:.3f}x"),
-                      x.paper_area_ratio, x.array_critical_path_ns, x.array_fmax_mhz, v.fmax_ratio, v.speedup_cycles, v.speedup_time,
-                      x.paper_speedup);
+    md += fmt::format(
+        "| {} | {} | {} | {} | {:.0f} | **{:.2f}x** | {} | {:.1f}x | {:.3f} | {:.1f} | {:.2f}x | {:.2f}x | **{:.2f}x** | {:.1f}x |\n",
+        x.config, x.threads, x.pipeline, v.baseline, x.array_area_um2, v.array_area_ratio, spread_text(v.area_ratio_spread, "{:.3f}x"),
+        x.paper_area_ratio, x.array_critical_path_ns, x.array_fmax_mhz, v.fmax_ratio, v.speedup_cycles, v.speedup_time, x.paper_speedup);
   }
   return md;
 }
@@ -192,7 +193,9 @@ std::string versus_table(const CompareReport& r, bool equal_effort) {
 std::string area_delay_section(const CompareReport& r) {
   std::string md = "\n## Area against achieved clock period (clock targets";
   for (double p : r.periods_ns) md += fmt::format(" {:g}", p);
-  md += " ns)\n\nEach cell: achieved period (the array's critical path) ns / array area um^2 (kept ABC runs); ABC's delay target is the clock target.\n\n| design |";
+  md +=
+      " ns)\n\nEach cell: achieved period (the array's critical path) ns / array area um^2 (kept ABC runs); ABC's delay target is the "
+      "clock target.\n\n| design |";
   for (double p : r.periods_ns) md += fmt::format(" target {:g} ns |", p);
   md += " best period ns |\n|---|";
   for (size_t i = 0; i < r.periods_ns.size(); ++i) md += "---:|";
@@ -203,9 +206,11 @@ std::string area_delay_section(const CompareReport& r) {
     md += fmt::format(" {:.3f} |\n", d.best_period_ns);
   }
   md += fmt::format(
-      "\nCommon clock: {:.3f} ns, the shortest period every design meets (the largest of their best periods). Area at a clock = the smallest "
+      "\nCommon clock: {:.3f} ns, the shortest period every design meets (the largest of their best periods). Area at a clock = the "
+      "smallest "
       "area among a design's points that meet it.\n\n"
-      "| design | area at the common clock um^2 | vs equal-effort 1T | vs plain 1T (P = 0) | area at its own best clock um^2 | vs equal-effort 1T "
+      "| design | area at the common clock um^2 | vs equal-effort 1T | vs plain 1T (P = 0) | area at its own best clock um^2 | vs "
+      "equal-effort 1T "
       "(each at its best clock) | vs plain 1T (each at its best clock) |\n|---|---:|---:|---:|---:|---:|---:|\n",
       r.common_clock_ns);
   for (const CompareRow& x : r.table) {
@@ -239,16 +244,16 @@ std::string breakdown_section(const CompareReport& r) {
 // Plain sentences: where our figures are below the paper's (speedup) or above it (area).
 std::string paper_section(const CompareReport& r) {
   const sysmt::PaperFigures &p2 = sysmt::paper_figures(2), &p4 = sysmt::paper_figures(4);
-  std::string md = fmt::format("\n## Against the paper (2T: {:.1f}x area, {:.1f}x speedup; 4T: {:.1f}x area, {:.1f}x speedup)\n\n", p2.area_ratio,
-                               p2.speedup, p4.area_ratio, p4.speedup);
+  std::string md = fmt::format("\n## Against the paper (2T: {:.1f}x area, {:.1f}x speedup; 4T: {:.1f}x area, {:.1f}x speedup)\n\n",
+                               p2.area_ratio, p2.speedup, p4.area_ratio, p4.speedup);
   for (const CompareRow* x : r.nbsmt_rows()) {
     const Versus& v = x->equal_effort;
-    md += fmt::format("- {}T against the equal-effort 1T (P = {}): speedup in time {:.2f}x, {} the paper's {:.1f}x; area {:.2f}x ({:.2f}x at the "
-                      "common clock), {} the paper's {:.1f}x. Against the plain MAC: {:.2f}x speedup in time, {:.2f}x area.\n",
-                      x->threads, v.baseline_pipeline, v.speedup_time, v.speedup_time < x->paper_speedup ? "**below**" : "at or above",
-                      x->paper_speedup, v.array_area_ratio, v.area_ratio_at_common_clock,
-                      v.array_area_ratio <= x->paper_area_ratio ? "within" : "**above**", x->paper_area_ratio, x->plain.speedup_time,
-                      x->plain.array_area_ratio);
+    md += fmt::format(
+        "- {}T against the equal-effort 1T (P = {}): speedup in time {:.2f}x, {} the paper's {:.1f}x; area {:.2f}x ({:.2f}x at the "
+        "common clock), {} the paper's {:.1f}x. Against the plain MAC: {:.2f}x speedup in time, {:.2f}x area.\n",
+        x->threads, v.baseline_pipeline, v.speedup_time, v.speedup_time < x->paper_speedup ? "**below**" : "at or above", x->paper_speedup,
+        v.array_area_ratio, v.area_ratio_at_common_clock, v.array_area_ratio <= x->paper_area_ratio ? "within" : "**above**",
+        x->paper_area_ratio, x->plain.speedup_time, x->plain.array_area_ratio);
   }
   return md;
 }
@@ -258,7 +263,8 @@ std::string paper_section(const CompareReport& r) {
 std::string compare_markdown(const CompareReport& r) {
   std::string md = fmt::format("# SySMT {}x{}: 1, 2 and 4 threads per PE\n\n", r.rows, r.cols);
   md += fmt::format(
-      "Library `{}`, corner {}; main clock target {} ns (ABC's delay target and the timing reports); hierarchical Yosys synthesis, best of {} ABC "
+      "Library `{}`, corner {}; main clock target {} ns (ABC's delay target and the timing reports); hierarchical Yosys synthesis, best of "
+      "{} ABC "
       "run{} per leaf module; OpenSTA timing. {}; {}.\n\n",
       r.liberty.library, r.liberty.corner, r.clock_period_ns, r.abc_runs, r.abc_runs == 1 ? "" : "s", r.tools.yosys, r.tools.sta);
   md += fmt::format(

@@ -39,7 +39,7 @@ struct SweepPoint {
 struct CompareDesign {
   std::string config;
   int threads = 1, pipeline = 0;
-  SynthReport synth;  // at the main clock target
+  SynthReport synth;              // at the main clock target
   std::vector<SweepPoint> sweep;  // by target, loosest first
   double best_period_ns = 0;      // the shortest achieved period of the sweep
   double area_at_best_um2 = 0;    // area of that point
@@ -80,13 +80,13 @@ struct CompareReport {
   std::string base_config;
   LibertyInfo liberty;
   ToolVersions tools;
-  double clock_period_ns = 0;         // the main clock target (tables)
-  std::vector<double> periods_ns;     // the sweep's targets
+  double clock_period_ns = 0;      // the main clock target (tables)
+  std::vector<double> periods_ns;  // the sweep's targets
   int abc_runs = 1;
   ReferenceGemm reference_gemm;
-  double common_clock_ns = 0;         // the shortest clock every design meets (max of their best periods)
+  double common_clock_ns = 0;  // the shortest clock every design meets (max of their best periods)
   std::vector<CompareDesign> designs;
-  std::vector<CompareRow> table;      // one row per design, same order
+  std::vector<CompareRow> table;  // one row per design, same order
   std::vector<std::string> plots;
   double wall_time_s = 0;
 

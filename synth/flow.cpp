@@ -60,7 +60,8 @@ bool modular_timing(const Config& cfg, const Options& o) {
 }  // namespace
 
 void check_period_option(double ns) {
-  if (!(ns > 0 && ns <= 1e6)) throw InputError(fmt::format("--period {}: expected a clock period in ns, greater than 0 and at most 1e6", ns));
+  if (!(ns > 0 && ns <= 1e6))
+    throw InputError(fmt::format("--period {}: expected a clock period in ns, greater than 0 and at most 1e6", ns));
 }
 
 Liberty check_inputs(const Options& o) {
@@ -79,7 +80,8 @@ SynthReport run_synth(const Config& cfg, const Liberty& lib, const Options& o, c
   SynthReport r = report_header(cfg, lib, o, period_ns);
 
   const rtl::Generated g = rtl::generate_rtl(cfg);
-  YosysJob yj{lib, work, cfg.name, write_rtl(g, work), {g.facts.top, g.facts.act_skew, g.facts.wgt_skew}, period_ns, o.flatten, o.abc_runs, progress};
+  YosysJob yj{lib,       work,       cfg.name, write_rtl(g, work), {g.facts.top, g.facts.act_skew, g.facts.wgt_skew}, period_ns,
+              o.flatten, o.abc_runs, progress};
   r.flip_flops_expected = g.facts.flip_flops;
   progress(fmt::format("{}: RTL generated ({}x{}, {} threads, P = {}, {} flip-flops expected)", cfg.name, cfg.rows, cfg.cols, cfg.threads,
                        cfg.pipeline_stages(), g.facts.flip_flops));
@@ -89,7 +91,8 @@ SynthReport run_synth(const Config& cfg, const Liberty& lib, const Options& o, c
   fill_area(mods, lib, cfg.name, r);
   r.abc_runs = y.runs;
   r.abc_runs.array_area_um2_by_run = array_area_by_run(mods, y.runs, r.area_um2);
-  progress(fmt::format("{}: area {:.0f} um^2 ({:.0f} NAND2-eq), {} cells, {} flip-flops", cfg.name, r.area_um2, r.nand2_eq, r.cells, r.flip_flops));
+  progress(fmt::format("{}: area {:.0f} um^2 ({:.0f} NAND2-eq), {} cells, {} flip-flops", cfg.name, r.area_um2, r.nand2_eq, r.cells,
+                       r.flip_flops));
 
   StaJob sj{lib, work, cfg.name, period_ns, progress, 0};
   if (o.timing) r.timing = run_timing(sj, mods, modular_timing(cfg, o));

@@ -15,9 +15,9 @@ namespace sysmt::synth {
 
 struct Options {
   std::string liberty = kDefaultLiberty;
-  double period_ns = 0;   // <= 0: the config's synth.clock_period_ns
-  bool flatten = false;   // flatten before mapping (cross-check only: slow for large arrays)
-  bool timing = true;     // run OpenSTA
+  double period_ns = 0;  // <= 0: the config's synth.clock_period_ns
+  bool flatten = false;  // flatten before mapping (cross-check only: slow for large arrays)
+  bool timing = true;    // run OpenSTA
   // ABC mapping runs (the first with Yosys's default script, the others after a seeded permutation of
   // ABC's inputs); the run with the smallest total area is kept (docs/synthesis.md).
   int abc_runs = 4;

@@ -57,7 +57,8 @@ class LibLexer {
       return std::string(1, c);
     }
     const size_t b = i_;
-    while (i_ < s_.size() && !std::isspace(static_cast<unsigned char>(s_[i_])) && std::string("(){}:;,\"").find(s_[i_]) == std::string::npos &&
+    while (i_ < s_.size() && !std::isspace(static_cast<unsigned char>(s_[i_])) &&
+           std::string("(){}:;,\"").find(s_[i_]) == std::string::npos &&
            !(s_[i_] == '/' && i_ + 1 < s_.size() && (s_[i_ + 1] == '*' || s_[i_ + 1] == '/')))
       ++i_;
     return s_.substr(b, i_ - b);
@@ -209,7 +210,8 @@ class FuncEval {
       return v;
     }
     const size_t b = i_;
-    while (i_ < e_.size() && (std::isalnum(static_cast<unsigned char>(e_[i_])) || e_[i_] == '_' || e_[i_] == '[' || e_[i_] == ']' || e_[i_] == '.'))
+    while (i_ < e_.size() &&
+           (std::isalnum(static_cast<unsigned char>(e_[i_])) || e_[i_] == '_' || e_[i_] == '[' || e_[i_] == ']' || e_[i_] == '.'))
       ++i_;
     const std::string id = e_.substr(b, i_ - b);
     if (id == "1") return true;
@@ -282,7 +284,6 @@ double unit_value(const std::string& text, const std::map<std::string, double>& 
   const auto it = scale.find(u);
   return it == scale.end() ? fallback : n * it->second;
 }
-
 
 const Group* library_group(const Group& root, const std::string& path) {
   const Group* L = nullptr;

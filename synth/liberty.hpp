@@ -13,11 +13,11 @@ inline constexpr const char* kDefaultLiberty = "/usr/share/qflow/tech/osu018/osu
 
 struct Liberty {
   std::string path, library;
-  double time_unit_ns = 1.0;     // time_unit
-  double cap_unit_pf = 1.0;      // capacitive_load_unit
-  std::string corner;            // default_operating_conditions and nom_process/voltage/temperature
-  std::map<std::string, double> area;  // every cell's area (library units, um^2 in practice)
-  std::set<std::string> sequential;    // cells with an ff, ff_bank, latch or statetable group
+  double time_unit_ns = 1.0;            // time_unit
+  double cap_unit_pf = 1.0;             // capacitive_load_unit
+  std::string corner;                   // default_operating_conditions and nom_process/voltage/temperature
+  std::map<std::string, double> area;   // every cell's area (library units, um^2 in practice)
+  std::set<std::string> sequential;     // cells with an ff, ff_bank, latch or statetable group
   std::string nand2, buffer, inverter;  // smallest cell of each function ("" when absent)
   double nand2_area = 0, nand2_input_cap = 0;
   bool has_plain_dff = false;  // some cell is a D flip-flop on a rising edge (for dfflibmap)

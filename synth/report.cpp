@@ -31,14 +31,17 @@ std::string timing_markdown(const SynthReport& r) {
       "\n## Timing (OpenSTA, ideal clock, inputs and outputs at the clock edge, rst_n a false path)\n\n"
       "| design | critical path ns | fmax MHz | slack at the period ns | from | to |\n|---|---:|---:|---:|---|---|\n";
   auto row = [&](const char* name, const PathTiming& p) {
-    md += fmt::format("| {} | {:.3f} | {:.1f} | {:.3f} | `{}` | `{}` |\n", name, p.critical_path_ns, p.fmax_mhz, p.slack_ns, p.startpoint, p.endpoint);
+    md += fmt::format("| {} | {:.3f} | {:.1f} | {:.3f} | `{}` | `{}` |\n", name, p.critical_path_ns, p.fmax_mhz, p.slack_ns, p.startpoint,
+                      p.endpoint);
   };
   if (t.pe) row("pe", *t.pe);
   row("array", t.array);
   if (t.array.method == "modular") {
-    md += "\nArray timed **modularly** (docs/synthesis.md): every port of the PE and drain-column modules is registered "
-          "(checked), so the array path is the worst of these parts:\n\n| part | critical path ns | from | to |\n|---|---:|---|---|\n";
-    for (const auto& [n, p] : t.array.parts) md += fmt::format("| {} | {:.3f} | `{}` | `{}` |\n", n, p.critical_path_ns, p.startpoint, p.endpoint);
+    md +=
+        "\nArray timed **modularly** (docs/synthesis.md): every port of the PE and drain-column modules is registered "
+        "(checked), so the array path is the worst of these parts:\n\n| part | critical path ns | from | to |\n|---|---:|---|---|\n";
+    for (const auto& [n, p] : t.array.parts)
+      md += fmt::format("| {} | {:.3f} | `{}` | `{}` |\n", n, p.critical_path_ns, p.startpoint, p.endpoint);
     md += fmt::format("| frame into a module's input logic | {:.3f} | | |\n", t.array.into_shelled_ns);
   } else if (!t.array.method.empty()) {
     md += "\nArray timed whole (flattened by OpenSTA).\n";
@@ -163,29 +166,35 @@ Spread spread_of(std::vector<double> v) {
 std::string report_markdown(const SynthReport& r) {
   const LibertyInfo& L = r.liberty;
   std::string md = fmt::format("# Synthesis of {}\n\n", r.config);
-  md += fmt::format("{}x{} array, {} threads per PE, P = {}, {}-bit accumulators ({} rounding, zero_skip {}); config {} (hash {}).\n\n", r.rows,
-                    r.cols, r.threads, r.pipeline, r.acc_bits, r.rounding, r.zero_skip, r.config_file, r.config_hash);
-  md += fmt::format("Library `{}` ({}), corner {}; NAND2-equivalent = area / {} ({} um^2). Clock period {} ns. {} synthesis.\n\n", L.library,
-                    L.file, L.corner, L.nand2_cell, L.nand2_area_um2, r.clock_period_ns, r.flatten ? "Flattened" : "Hierarchical");
+  md += fmt::format("{}x{} array, {} threads per PE, P = {}, {}-bit accumulators ({} rounding, zero_skip {}); config {} (hash {}).\n\n",
+                    r.rows, r.cols, r.threads, r.pipeline, r.acc_bits, r.rounding, r.zero_skip, r.config_file, r.config_hash);
+  md +=
+      fmt::format("Library `{}` ({}), corner {}; NAND2-equivalent = area / {} ({} um^2). Clock period {} ns. {} synthesis.\n\n", L.library,
+                  L.file, L.corner, L.nand2_cell, L.nand2_area_um2, r.clock_period_ns, r.flatten ? "Flattened" : "Hierarchical");
   md += "| | area um^2 | NAND2-eq | cells | flip-flops |\n|---|---:|---:|---:|---:|\n";
-  md += fmt::format("| **array** | {:.0f} | {:.0f} | {} | {} (expected {}) |\n", r.area_um2, r.nand2_eq, r.cells, r.flip_flops, r.flip_flops_expected);
+  md += fmt::format("| **array** | {:.0f} | {:.0f} | {} | {} (expected {}) |\n", r.area_um2, r.nand2_eq, r.cells, r.flip_flops,
+                    r.flip_flops_expected);
   if (r.pe) md += fmt::format("| one PE | {:.0f} | {:.0f} | {} | {} |\n", r.pe->area_um2, r.pe->nand2_eq, r.pe->cells, r.pe->flip_flops);
-  md += "\n## Area by module kind\n\n| kind | area um^2 | share | flip-flop area um^2 | cells | flip-flops |\n|---|---:|---:|---:|---:|---:|\n";
+  md +=
+      "\n## Area by module kind\n\n| kind | area um^2 | share | flip-flop area um^2 | cells | flip-flops "
+      "|\n|---|---:|---:|---:|---:|---:|\n";
   for (const char* k : {"pe", "skew", "drain+control", "other"}) {
     const auto it = r.kinds.find(k);
     if (it == r.kinds.end()) continue;
     const KindArea& x = it->second;
     md += fmt::format("| {} | {:.0f} | {:.1f}% | {:.0f} | {} | {} |\n", k, x.area_um2, 100 * x.share, x.ff_area_um2, x.cells, x.flip_flops);
   }
-  md += "\n`drain+control` is the drain-column modules (row selection and output register) and the top module's own logic (row_done, input handshake and "
-        "tile spacing counter).\n\n| module | kind | instances | area um^2 each | of which flip-flops | cells each |\n"
-        "|---|---|---:|---:|---:|---:|\n";
+  md +=
+      "\n`drain+control` is the drain-column modules (row selection and output register) and the top module's own logic (row_done, input "
+      "handshake and "
+      "tile spacing counter).\n\n| module | kind | instances | area um^2 each | of which flip-flops | cells each |\n"
+      "|---|---|---:|---:|---:|---:|\n";
   for (const ModuleArea& m : r.modules)
     md += fmt::format("| {} | {} | {} | {:.0f} | {:.0f} | {} |\n", m.name, m.kind, m.instances, m.area_um2, m.ff_area_um2, m.cells);
   if (r.timing) md += timing_markdown(r);
   if (r.abc_runs.runs > 1) md += abc_runs_markdown(r.abc_runs);
-  md += fmt::format("\nTools: {}; {}. Run time: yosys {:.1f} s, sta {:.1f} s, total {:.1f} s.\n", r.tools.yosys, r.tools.sta, r.run_time_s.yosys,
-                    r.run_time_s.sta, r.run_time_s.total);
+  md += fmt::format("\nTools: {}; {}. Run time: yosys {:.1f} s, sta {:.1f} s, total {:.1f} s.\n", r.tools.yosys, r.tools.sta,
+                    r.run_time_s.yosys, r.run_time_s.sta, r.run_time_s.total);
   return md;
 }
 

@@ -39,9 +39,8 @@ struct Timing {
 Timing parse_sta(const std::string& text, double period_lib, double unit_ns) {
   Timing t;
   std::smatch m;
-  static const std::regex re_start(R"(Startpoint:\s*(\S+))"), re_end(R"(Endpoint:\s*(\S+))"),
-      re_arr(R"(([-0-9.]+)\s+data arrival time)"), re_req(R"(([-0-9.]+)\s+data required time)"),
-      re_slack(R"(([-0-9.]+)\s+slack \((MET|VIOLATED)\))");
+  static const std::regex re_start(R"(Startpoint:\s*(\S+))"), re_end(R"(Endpoint:\s*(\S+))"), re_arr(R"(([-0-9.]+)\s+data arrival time)"),
+      re_req(R"(([-0-9.]+)\s+data required time)"), re_slack(R"(([-0-9.]+)\s+slack \((MET|VIOLATED)\))");
   if (std::regex_search(text, m, re_start)) t.startpoint = m[1];
   if (std::regex_search(text, m, re_end)) t.endpoint = m[1];
   if (std::regex_search(text, m, re_arr)) t.arrival = std::atof(m[1].str().c_str());
@@ -139,7 +138,6 @@ std::string shell_netlist(const std::string& netlist, const std::set<std::string
   return out;
 }
 
-
 PathTiming path_timing(const Timing& t) { return {t.min_period_ns, t.fmax_mhz, t.slack, t.startpoint, t.endpoint, t.stages}; }
 
 double period_lib(const StaJob& job) { return job.period_ns / job.lib.time_unit_ns; }
@@ -153,8 +151,8 @@ std::string run_sta(StaJob& job, const std::string& tag, const std::string& tcl,
   job.seconds += run_tool("sta -no_init -exit sta_" + tag + ".tcl", "sta (" + tag + ")", RunOptions{job.work, log, ""});
   const std::string text = read_file(log);
   if (text.find("Error") != std::string::npos)
-    throw ToolError("sta (" + tag + ") reported errors", "cd " + shell_quote(job.work.string()) + " && sta -no_init -exit sta_" + tag + ".tcl",
-                    tail_lines(log, 15));
+    throw ToolError("sta (" + tag + ") reported errors",
+                    "cd " + shell_quote(job.work.string()) + " && sta -no_init -exit sta_" + tag + ".tcl", tail_lines(log, 15));
   return text;
 }
 
@@ -220,7 +218,8 @@ void time_part(StaJob& job, const std::string& m, PartsResult& r) {
 // into `r` and returns the frame's path into a shelled module's input logic.
 double time_frame(StaJob& job, const std::set<std::string>& shelled, PartsResult& r) {
   write_file_atomic(job.work / (job.top + ".frame.v"), shell_netlist(read_file(job.work / (job.top + ".netlist.v")), shelled, job.lib));
-  const auto sec = sta_parts(job, job.top, job.top + ".frame.v", "frame", fill_template("sta_frame_reports.tcl.in", {{"DFF_D", job.lib.dff_d}}));
+  const auto sec =
+      sta_parts(job, job.top, job.top + ".frame.v", "frame", fill_template("sta_frame_reports.tcl.in", {{"DFF_D", job.lib.dff_d}}));
   const Timing fall = section_timing(sec, "all", job), fsh = section_timing(sec, "shells", job);
   if (!fall.ok) throw ToolError("sta (frame): no timing path found");
   // A path into a shelled module = the frame's path to the shell flip-flop minus that flip-flop's setup,
@@ -265,7 +264,8 @@ std::optional<ArrayTiming> time_modular(StaJob& job, const Mods& mods) {
   for (const std::string& n : {pe_module(job.top), drain_module(job.top)})
     if (mods.count(n) && mods.at(n).subs.empty()) shelled.insert(n);
   if (job.lib.dff.empty() || shelled.empty()) {
-    job.progress(fmt::format("{}: modular timing not possible (no plain D flip-flop in the liberty or no PE module): whole array", job.top));
+    job.progress(
+        fmt::format("{}: modular timing not possible (no plain D flip-flop in the liberty or no PE module): whole array", job.top));
     return std::nullopt;
   }
   PartsResult r;

@@ -37,7 +37,8 @@ int write_abc_files(const YosysJob& job) {
   if (lib.driving_cell().empty()) return 1;
   // Each module output drives about four gate inputs; module inputs come from the smallest buffer.
   const double load = 4 * lib.nand2_input_cap > 0 ? 4 * lib.nand2_input_cap : 0.01 / lib.cap_unit_pf;
-  write_file_atomic(job.work / "abc.constr", fill_template("abc.constr.in", {{"DRIVING_CELL", lib.driving_cell()}, {"LOAD", fmt::format("{:.6g}", load)}}));
+  write_file_atomic(job.work / "abc.constr",
+                    fill_template("abc.constr.in", {{"DRIVING_CELL", lib.driving_cell()}, {"LOAD", fmt::format("{:.6g}", load)}}));
   const int runs = std::max(1, job.abc_runs);
   for (int i = 2; i <= runs; ++i)
     write_file_atomic(job.work / fmt::format("abc_run{}.script", i),

@@ -17,7 +17,7 @@ namespace sysmt::synth {
 
 struct YosysJob {
   const Liberty& lib;
-  std::filesystem::path work;    // rtl/ holds one <module>.v per module; units go to yosys/<module>/
+  std::filesystem::path work;  // rtl/ holds one <module>.v per module; units go to yosys/<module>/
   std::string top;
   std::vector<std::string> modules;  // every module, leaves first, top last
   std::set<std::string> wrappers;    // modules that mostly instantiate others: one ABC run

@@ -11,12 +11,12 @@
 #include <fstream>
 #include <regex>
 
-#include "tb/cli/cli_runner.hpp"
-#include "tb/state_bits.hpp"
 #include "common/config.hpp"
 #include "common/files.hpp"
 #include "synth/compare.hpp"
 #include "synth/flow.hpp"
+#include "tb/cli/cli_runner.hpp"
+#include "tb/state_bits.hpp"
 
 namespace sysmt::test {
 namespace {
@@ -153,8 +153,7 @@ TEST_P(FlipFlops, NetlistEqualsStateBitsOfTheConfig) {
   o.timing = false;
   const synth::SynthReport r = synth_run(c, o, d, "ff");
   EXPECT_EQ(r.flip_flops, state_bits(c) - merged_by_synthesis(c));
-  EXPECT_EQ(r.flip_flops, r.flip_flops_expected - merged_by_synthesis(c))
-      << "netlist against the generator's manifest";
+  EXPECT_EQ(r.flip_flops, r.flip_flops_expected - merged_by_synthesis(c)) << "netlist against the generator's manifest";
 }
 INSTANTIATE_TEST_SUITE_P(Synth, FlipFlops,
                          ::testing::Values("sysmt_1t_1x1", "sysmt_2t_1x1", "sysmt_4t_1x1", "sysmt_1t_2x3", "sysmt_2t_2x3", "sysmt_4t_2x3",
@@ -169,7 +168,8 @@ TEST(GateLevel, SynthesisedArrayMatchesTheGoldenModel) {
   ASSERT_TRUE(fs::exists(d / "syn/gate-sim/sysmt_4t_2x3.v")) << s.out;
   const std::string net = read_file(d / "syn/gate-sim/sysmt_4t_2x3.v");
   EXPECT_NE(net.find("DFFPOSX1"), std::string::npos) << "the simulated netlist is made of liberty cells";
-  CmdResult v = run("verify " + kCfg + "sysmt_4t_2x3.yaml --rtl " + (d / "syn/gate-sim") + " --gemms 12 --seed 7 --cache " SYSMT_SYNTH_CACHE);
+  CmdResult v =
+      run("verify " + kCfg + "sysmt_4t_2x3.yaml --rtl " + (d / "syn/gate-sim") + " --gemms 12 --seed 7 --cache " SYSMT_SYNTH_CACHE);
   ASSERT_EQ(v.status, 0) << v.out;
   EXPECT_NE(v.out.find("12 of 12 bit-exact"), std::string::npos) << v.out;
 }
@@ -225,7 +225,8 @@ TEST(ComparePlan, EqualEffortBaselineHasTheSamePipeline) {
     for (const Config& c : cs) k.emplace_back(c.threads, c.pipeline_stages());
     return k;
   };
-  const Config auto_p = parse_config("name: x\narray:\n  rows: 1\n  cols: 1\nthreads: 2\n", "<test>");  // array.pipeline auto: P = 1 for T = 2, 4
+  const Config auto_p =
+      parse_config("name: x\narray:\n  rows: 1\n  cols: 1\nthreads: 2\n", "<test>");  // array.pipeline auto: P = 1 for T = 2, 4
   using K = std::vector<std::pair<int, int>>;
   EXPECT_EQ(keys(synth::compare_configs(auto_p, 2, 3)), (K{{1, 0}, {1, 1}, {2, 1}, {4, 1}}));
   const Config p0 = parse_config("name: x\nthreads: 2\narray:\n  rows: 1\n  cols: 1\n  pipeline: 0\n", "<test>");
