@@ -19,27 +19,31 @@ class OutputSet {
   // Removes every temporary that was not committed.
   ~OutputSet();
 
-  // Declares an output file and returns the temporary path to write it to. InputError when the target
-  // names a folder, a special file (FIFO, device, socket) or a symbolic link, when its folder does not
-  // exist, or when the same target was already declared (two options naming one file).
+  // Declares an output file and returns the temporary path to write it to. A symbolic link to a regular
+  // file is written through (the link stays). InputError when the target names a folder, a special file
+  // (FIFO, device, socket), a dangling link, when its folder does not exist or is not writable, or when
+  // the same file was already declared (two options naming one file, however spelled).
   std::filesystem::path file(const std::filesystem::path& target);
 
   // Declares an output folder and returns an empty temporary folder to fill. The target must be absent,
-  // empty, or hold `marker` (a file this tool leaves in every folder it writes); the marker is written
-  // into the temporary. InputError otherwise.
-  std::filesystem::path folder(const std::filesystem::path& target, const std::string& marker);
-
-  // The same for outputs that carry their own proof of origin instead of a marker (the generator's
-  // manifest): an existing, non-empty target must be recognised by `ours`. No marker is written.
+  // empty, or recognised by `ours` as a folder this tool wrote earlier (for example by its manifest);
+  // InputError otherwise. Missing parent folders are created.
   std::filesystem::path folder(const std::filesystem::path& target,
                                const std::function<bool(const std::filesystem::path&)>& ours);
+
+  // The same for outputs without a proof of origin of their own: the target must be absent, empty, or hold
+  // `marker` (a file this tool leaves in every folder it writes); the marker is written into the temporary.
+  std::filesystem::path folder(const std::filesystem::path& target, const std::string& marker);
 
   // Drops a declared output that could not be produced (an optional plot), named by the temporary file()
   // or folder() returned: the temporary is removed and commit() leaves the target as it was.
   void discard(const std::filesystem::path& temp);
 
-  // Renames every temporary into place (folders replace the old folder). Call once, after every output
-  // was written successfully.
+  // The final path of an output declared with file() or folder() (for messages).
+  const std::filesystem::path& target_of(const std::filesystem::path& temp) const;
+
+  // Renames every temporary into place (folders replace the old folder; a replaced file keeps its
+  // permission bits). Call once, after every output was written successfully.
   void commit();
 
  private:
@@ -50,6 +54,9 @@ class OutputSet {
   std::vector<Entry> entries_;
   bool committed_ = false;
 };
+
+// A recogniser for OutputSet::folder: the folder holds a regular file named `marker`.
+std::function<bool(const std::filesystem::path&)> has_marker(const std::string& marker);
 
 // Writes `content` to `path` through a temporary in the same folder and a rename (one-file commands).
 // Same refusals as OutputSet::file.

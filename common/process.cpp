@@ -10,12 +10,14 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <mutex>
 #include <set>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "common/error.hpp"
 
@@ -32,28 +34,65 @@ std::set<pid_t> g_groups;           // process groups of running tools
 std::set<std::string> g_temporaries;
 std::string g_context = "sysmt";
 std::atomic<bool> g_interrupted{false};
+std::string g_tool_tmpdir;          // the tools' private TMPDIR (created on the first run_command)
+
+// True while any process of group `g` exists. The group's leader is our child: reap it first, so that
+// a zombie leader does not count as running.
+bool group_alive(pid_t g) {
+  int st = 0;
+  ::waitpid(g, &st, WNOHANG);
+  return ::kill(-g, 0) == 0;
+}
 
 void stop_groups_and_exit(int sig) {
   g_interrupted = true;
   std::lock_guard<std::mutex> lock(g_mutex);
+  const size_t stopped = g_groups.size();
   for (pid_t g : g_groups) ::kill(-g, SIGTERM);
-  // Give the tools a moment to end, then make sure.
-  for (int i = 0; i < 20 && !g_groups.empty(); ++i) {
+  // Give the tools two seconds to end (make removes its half-built targets), then make sure, and wait
+  // until every group is gone so that nothing outlives sysmt.
+  for (int i = 0; i < 200; ++i) {
     bool alive = false;
-    for (pid_t g : g_groups) alive = alive || ::kill(-g, 0) == 0;
+    for (pid_t g : g_groups) alive = group_alive(g) || alive;
     if (!alive) break;
+    if (i == 20)
+      for (pid_t g : g_groups) ::kill(-g, SIGKILL);
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  for (pid_t g : g_groups) ::kill(-g, SIGKILL);
   size_t removed = 0;
   for (const std::string& p : g_temporaries) {
     std::error_code ec;
-    if (fs::remove_all(p, ec) > 0) ++removed;
+    if (fs::remove_all(p, ec) > 0 && !ec) ++removed;
   }
-  std::fprintf(stderr, "\nsysmt: interrupted (%s) during %s; stopped %zu running tool(s), removed %zu temporary file(s)\n",
-               sig == SIGINT ? "SIGINT" : "SIGTERM", g_context.c_str(), g_groups.size(), removed);
+  std::fprintf(stderr, "%ssysmt: interrupted (%s) during %s; stopped %zu running tool(s), removed %zu temporary file(s)\n",
+               ::isatty(STDERR_FILENO) ? "\n" : "", sig == SIGINT ? "SIGINT" : "SIGTERM", g_context.c_str(), stopped, removed);
   std::fflush(stderr);
   ::_exit(128 + sig);
+}
+
+// The environment of a tool: ours with TMPDIR pointing at a private folder that an interrupt removes
+// (Yosys's abc, the compiler and others leave their temporaries there when they are killed).
+std::vector<std::string> tool_environment() {
+  {
+    std::lock_guard<std::mutex> lock(g_mutex);
+    if (g_tool_tmpdir.empty()) {
+      const char* base = std::getenv("TMPDIR");
+      std::string tmpl = std::string(base && *base ? base : "/tmp") + "/sysmt-" + std::to_string(::getpid()) + "-XXXXXX";
+      if (::mkdtemp(tmpl.data())) {
+        g_tool_tmpdir = tmpl;
+        g_temporaries.insert(tmpl);
+        std::atexit([] {
+          std::error_code ec;
+          fs::remove_all(g_tool_tmpdir, ec);
+        });
+      }
+    }
+  }
+  std::vector<std::string> env;
+  for (char** e = environ; *e; ++e)
+    if (std::strncmp(*e, "TMPDIR=", 7) != 0) env.emplace_back(*e);
+  if (!g_tool_tmpdir.empty()) env.push_back("TMPDIR=" + g_tool_tmpdir);
+  return env;
 }
 
 void signal_thread(sigset_t set) {
@@ -83,6 +122,7 @@ std::string tail_lines(const fs::path& f, size_t lines) {
   std::ostringstream ss;
   ss << in.rdbuf();
   const std::string text = ss.str();
+  if (text.empty()) return text;
   size_t pos = text.size();
   for (size_t n = 0; n <= lines && pos > 0;) {
     pos = text.rfind('\n', pos - 1);
@@ -120,13 +160,17 @@ RunResult run_command(const std::string& command, const RunOptions& o) {
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 
   const char* argv[] = {"sh", "-c", command.c_str(), nullptr};
+  const std::vector<std::string> env = tool_environment();
+  std::vector<char*> envp;
+  for (const std::string& e : env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
   const auto t0 = std::chrono::steady_clock::now();
   pid_t pid = 0;
   int rc;
   {
     std::lock_guard<std::mutex> lock(g_mutex);  // an interrupt either sees this group or comes before it
     if (g_interrupted) for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));
-    rc = posix_spawn(&pid, "/bin/sh", &fa, &attr, const_cast<char**>(argv), environ);
+    rc = posix_spawn(&pid, "/bin/sh", &fa, &attr, const_cast<char**>(argv), envp.data());
     if (rc == 0) g_groups.insert(pid);
   }
   posix_spawn_file_actions_destroy(&fa);
@@ -178,6 +222,12 @@ void install_interrupt_handler() {
   sigaddset(&set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::thread(signal_thread, set).detach();
+}
+
+fs::path tool_tmpdir() {
+  tool_environment();
+  std::lock_guard<std::mutex> lock(g_mutex);
+  return g_tool_tmpdir;
 }
 
 void set_interrupt_context(const std::string& what) {

@@ -28,12 +28,16 @@ struct RunResult {
   double seconds = 0;
 };
 
-// Runs `command` with /bin/sh -c, in its own process group, and waits for it.
+// Runs `command` with /bin/sh -c, in its own process group, and waits for it. Its TMPDIR is a private
+// folder of this sysmt process (tool_tmpdir()), removed at exit and on an interrupt.
 RunResult run_command(const std::string& command, const RunOptions& o = {});
 
 // run_command, then ToolError "`what` failed" with the command that reproduces it (cd DIR && ...) and
 // the log's last lines when the exit status is not 0. Returns the wall time in seconds.
 double run_tool(const std::string& command, const std::string& what, const RunOptions& o = {});
+
+// The private temporary folder of the tools this process runs (created on first use).
+std::filesystem::path tool_tmpdir();
 
 // --- Interrupts -------------------------------------------------------------------------------------
 

@@ -15,10 +15,10 @@ struct CmdResult {
   std::string out;  // stdout and stderr together
 };
 
-// `env` (for example "PATH=/x") is put before the command, for that run only.
-inline CmdResult run(const std::string& args, const std::string& env = "") {
+// `prefix` (for example "timeout 60" or "VAR=x") is put before the command, for that run only.
+inline CmdResult run(const std::string& args, const std::string& prefix = "") {
   CmdResult r;
-  std::string cmd = (env.empty() ? "" : env + " ") + std::string(SYSMT_BIN) + " " + args + " 2>&1";
+  std::string cmd = (prefix.empty() ? "" : prefix + " ") + std::string(SYSMT_BIN) + " " + args + " 2>&1";
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return r;
   std::array<char, 4096> buf;
