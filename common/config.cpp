@@ -2,9 +2,11 @@
 // that name file, line, column and key. The schema is one table, which also feeds the documentation.
 #include "common/config.hpp"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <functional>
@@ -43,7 +45,7 @@ struct Where {
   os << ": ";
   if (!key.empty()) os << "key '" << key << "': ";
   os << what;
-  throw InputError(os.str());
+  throw InputError(visible(os.str()));  // control bytes of the input shown escaped, never raw
 }
 
 using Setter = std::function<void(Config&, const YAML::Node&, const Where&, const std::string& key)>;
@@ -59,9 +61,20 @@ std::string scalar_of(const YAML::Node& n, const Where& w, const std::string& ke
   return n.Scalar();
 }
 
+// A number must be written as one: a plain scalar (`4`) or one tagged as a number (`!!int 4`), not a
+// quoted or string-tagged one (`"4"`, `!!str 4`), which YAML defines as a string.
+std::string number_of(const YAML::Node& n, const Where& w, const std::string& key, const char* type, const char* tag) {
+  std::string s = scalar_of(n, w, key, type);
+  const std::string& t = n.Tag();
+  if (t != "?" && t != tag)
+    fail(w, key, std::string("expected ") + type + ", found the string '" + s + "' (" +
+                     (t == "!" ? "quoted" : "tagged " + t) + "); write the number without quotes or tags");
+  return s;
+}
+
 Setter int_key(int Config::*field, long lo, long hi, std::vector<long> allowed = {}) {
   return [=](Config& c, const YAML::Node& n, const Where& w, const std::string& key) {
-    std::string s = scalar_of(n, w, key, "an integer");
+    std::string s = number_of(n, w, key, "an integer", "tag:yaml.org,2002:int");
     long v = 0;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
     if (ec != std::errc() || p != s.data() + s.size() || s.empty())
@@ -97,16 +110,47 @@ Setter enum_key(E Config::*field, std::vector<std::pair<std::string, E>> values)
   };
 }
 
-bool is_verilog_identifier(const std::string& s) {
+// Reserved words of Verilog-2005 (IEEE 1364-2005 Annex B) and SystemVerilog-2017 (IEEE 1800-2017
+// Annex B, which includes all of Verilog's): none may name a module.
+const std::set<std::string>& verilog_keywords() {
+  static const std::set<std::string> k = {
+      // IEEE 1364-2005
+      "always", "and", "assign", "automatic", "begin", "buf", "bufif0", "bufif1", "case", "casex", "casez", "cell",
+      "cmos", "config", "deassign", "default", "defparam", "design", "disable", "edge", "else", "end", "endcase",
+      "endconfig", "endfunction", "endgenerate", "endmodule", "endprimitive", "endspecify", "endtable", "endtask",
+      "event", "for", "force", "forever", "fork", "function", "generate", "genvar", "highz0", "highz1", "if",
+      "ifnone", "incdir", "include", "initial", "inout", "input", "instance", "integer", "join", "large", "liblist",
+      "library", "localparam", "macromodule", "medium", "module", "nand", "negedge", "nmos", "nor",
+      "noshowcancelled", "not", "notif0", "notif1", "or", "output", "parameter", "pmos", "posedge", "primitive",
+      "pull0", "pull1", "pulldown", "pullup", "pulsestyle_ondetect", "pulsestyle_onevent", "rcmos", "real",
+      "realtime", "reg", "release", "repeat", "rnmos", "rpmos", "rtran", "rtranif0", "rtranif1", "scalared",
+      "showcancelled", "signed", "small", "specify", "specparam", "strong0", "strong1", "supply0", "supply1",
+      "table", "task", "time", "tran", "tranif0", "tranif1", "tri", "tri0", "tri1", "triand", "trior", "trireg",
+      "unsigned", "use", "uwire", "vectored", "wait", "wand", "weak0", "weak1", "while", "wire", "wor", "xnor",
+      "xor",
+      // IEEE 1800-2017, in addition
+      "accept_on", "alias", "always_comb", "always_ff", "always_latch", "assert", "assume", "before", "bind",
+      "bins", "binsof", "bit", "break", "byte", "chandle", "checker", "class", "clocking", "const", "constraint",
+      "context", "continue", "cover", "covergroup", "coverpoint", "cross", "dist", "do", "endchecker", "endclass",
+      "endclocking", "endgroup", "endinterface", "endpackage", "endprogram", "endproperty", "endsequence", "enum",
+      "eventually", "expect", "export", "extends", "extern", "final", "first_match", "foreach", "forkjoin",
+      "global", "iff", "ignore_bins", "illegal_bins", "implements", "implies", "import", "inside", "int",
+      "interconnect", "interface", "intersect", "join_any", "join_none", "let", "local", "logic", "longint",
+      "matches", "modport", "nettype", "new", "nexttime", "null", "package", "packed", "priority", "program",
+      "property", "protected", "pure", "rand", "randc", "randcase", "randsequence", "ref", "reject_on", "restrict",
+      "return", "s_always", "s_eventually", "s_nexttime", "s_until", "s_until_with", "sequence", "shortint",
+      "shortreal", "soft", "solve", "static", "string", "strong", "struct", "super", "sync_accept_on",
+      "sync_reject_on", "tagged", "this", "throughout", "timeprecision", "timeunit", "type", "typedef", "union",
+      "unique", "unique0", "until", "until_with", "untyped", "var", "virtual", "void", "wait_order", "weak",
+      "wildcard", "with", "within"};
+  return k;
+}
+
+bool is_identifier(const std::string& s) {
   if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
   for (char ch : s)
     if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '_')) return false;
-  static const std::set<std::string> reserved = {
-      "module", "endmodule", "input", "output", "inout", "wire", "reg", "assign", "always", "begin",
-      "end", "if", "else", "case", "endcase", "for", "generate", "endgenerate", "genvar", "localparam",
-      "parameter", "integer", "initial", "function", "endfunction", "task", "signed", "logic", "posedge",
-      "negedge", "default", "or", "and", "not", "xor", "buf", "supply0", "supply1"};
-  return reserved.count(s) == 0;
+  return true;
 }
 
 const std::vector<Entry>& entries() {
@@ -116,8 +160,10 @@ const std::vector<Entry>& entries() {
        true,
        [](Config& c, const YAML::Node& n, const Where& w, const std::string& key) {
          std::string s = scalar_of(n, w, key, "a string");
-         if (!is_verilog_identifier(s) || s.size() > 40)
-           fail(w, key, "'" + s + "' is not a Verilog identifier (letters, digits, _; not starting with a digit; not a keyword; at most 40 characters)");
+         if (!is_identifier(s) || s.size() > 40)
+           fail(w, key, "'" + s + "' is not a Verilog identifier (letters, digits, _; not starting with a digit; at most 40 characters)");
+         if (verilog_keywords().count(s))
+           fail(w, key, "'" + s + "' is not a Verilog identifier: a reserved word of Verilog or SystemVerilog (IEEE 1364-2005, 1800-2017); choose another name");
          c.name = s;
        }},
       {{"array.rows", "integer", "(required)", "1..64", "PE rows: output rows of one tile (M direction)"},
@@ -135,6 +181,7 @@ const std::vector<Entry>& entries() {
        false,
        [](Config& c, const YAML::Node& n, const Where& w, const std::string& key) {
          std::string s = scalar_of(n, w, key, "auto, 0 or 1");
+         if (s != "auto") s = number_of(n, w, key, "auto, 0 or 1", "tag:yaml.org,2002:int");
          if (s == "auto") c.pipeline = -1;
          else if (s == "0") c.pipeline = 0;
          else if (s == "1") c.pipeline = 1;
@@ -152,7 +199,7 @@ const std::vector<Entry>& entries() {
       {{"synth.clock_period_ns", "number", "10.0", "0.1..1000", "target clock period for timing reports (ns)"},
        false,
        [](Config& c, const YAML::Node& n, const Where& w, const std::string& key) {
-         std::string s = scalar_of(n, w, key, "a number");
+         std::string s = number_of(n, w, key, "a number", "tag:yaml.org,2002:float");
          double v = 0;
          try {
            size_t used = 0;
@@ -196,6 +243,23 @@ void collect(const YAML::Node& map, const std::string& prefix, const Where& base
   }
 }
 
+// Counts the documents of a YAML stream without building them, and where the second one starts.
+struct DocumentCounter : YAML::EventHandler {
+  int documents = 0;
+  YAML::Mark second = YAML::Mark::null_mark();
+  void OnDocumentStart(const YAML::Mark& m) override {
+    if (++documents == 2) second = m;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
 }  // namespace
 
 const std::vector<KeyDoc>& config_schema() {
@@ -209,8 +273,19 @@ const std::vector<KeyDoc>& config_schema() {
 
 Config parse_config(const std::string& text, const std::string& source) {
   YAML::Node root;
+  const std::string body = strip_bom(text);
   try {
-    root = YAML::Load(text);
+    // One document: YAML::Load would silently ignore a second one (after `---`) and stray text after a
+    // flow map (`{...}, x`), so the documents are counted first. (Not with YAML::LoadAll: yaml-cpp 0.7
+    // loops forever on `{a: 1}, x`; found by tb/fuzz/fuzz_config.)
+    std::istringstream in(body);
+    YAML::Parser parser(in);
+    DocumentCounter counter;
+    while (counter.documents < 2 && parser.HandleNextDocument(counter)) {
+    }
+    if (counter.documents > 1)
+      fail(Where{source, counter.second}, "", "a second YAML document, or text after the first one; a config file holds one document");
+    root = YAML::Load(body);
   } catch (const YAML::Exception& e) {
     fail(Where{source, e.mark}, "", "YAML syntax error: " + e.msg);
   }

@@ -8,8 +8,10 @@
 
 namespace sysmt {
 
-IntMatrix parse_matrix_csv(const std::string& text, const std::string& source, int lo, int hi,
+IntMatrix parse_matrix_csv(const std::string& text_in, const std::string& source_in, int lo, int hi,
                            const std::string& what) {
+  const std::string text = strip_bom(text_in);  // a leading byte order mark is skipped, as in every reader
+  const std::string source = visible(source_in);
   IntMatrix m;
   std::vector<int> values;
   size_t pos = 0;
@@ -34,14 +36,15 @@ IntMatrix parse_matrix_csv(const std::string& text, const std::string& source, i
       std::string cell = line.substr(cpos, comma == std::string::npos ? std::string::npos : comma - cpos);
       size_t b = cell.find_first_not_of(" \t"), e = cell.find_last_not_of(" \t");
       std::string tok = b == std::string::npos ? "" : cell.substr(b, e - b + 1);
-      if (!tok.empty() && tok[0] == '+') tok.erase(0, 1);
+      // One optional sign, then digits: "+1" is 1, "+-1" and "--1" are not numbers.
+      if (tok.size() > 1 && tok[0] == '+' && tok[1] != '-' && tok[1] != '+') tok.erase(0, 1);
       std::string where = source + ":" + std::to_string(line_no) + ": column " + std::to_string(cols + 1) + ": ";
       long v = 0;
       auto [p, ec] = std::from_chars(tok.data(), tok.data() + tok.size(), v);
-      if (tok.empty() || ec != std::errc() || p != tok.data() + tok.size())
-        throw InputError(where + "'" + cell + "' is not a decimal integer");
-      if (v < lo || v > hi)
-        throw InputError(where + what + " " + tok + " is out of range " + std::to_string(lo) + ".." + std::to_string(hi));
+      if (tok.empty() || p != tok.data() + tok.size() || (ec != std::errc() && ec != std::errc::result_out_of_range))
+        throw InputError(where + "'" + visible(cell) + "' is not a decimal integer");
+      if (ec == std::errc::result_out_of_range || v < lo || v > hi)
+        throw InputError(where + what + " " + visible(tok) + " is out of range " + std::to_string(lo) + ".." + std::to_string(hi));
       values.push_back(static_cast<int>(v));
       ++cols;
       if (comma == std::string::npos) break;
