@@ -1,9 +1,13 @@
-// `sysmt generate`: YAML config -> Verilog-2005 of one SySMT array, its manifest and file list.
+// `sysmt generate`: YAML config -> Verilog-2005 of one SySMT array, its manifest and file list (written
+// through one OutputSet folder by rtl::write_generated).
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 
 #include "cli/cli.hpp"
+#include "cli/options.hpp"
 #include "common/config.hpp"
+#include "common/limits.hpp"
 #include "gen/rtl_generate.hpp"
 
 namespace sysmt::cli {
@@ -17,9 +21,10 @@ struct GenerateOptions {
 
 void run_generate(const GenerateOptions& o) {
   Config cfg = load_config(o.config);  // bad configs stop here, before anything is written
+  check_memory(array_memory(cfg), "generating the " + std::to_string(cfg.rows) + "x" + std::to_string(cfg.cols) + " array");
+  const std::string dir = o.out.empty() ? cfg.name : o.out;
   rtl::Generated g = rtl::generate_rtl(cfg);
-  std::string dir = o.out.empty() ? cfg.name : o.out;
-  rtl::write_generated(g, dir);
+  rtl::write_generated(g, dir);  // one OutputSet folder: complete or not at all
   if (!o.quiet)
     std::printf("%s: %dx%d, %d thread%s, %d-bit acc: %zu files in %s (latency %d, drain interval %d, %lld flip-flops)\n",
                 cfg.name.c_str(), g.facts.rows, g.facts.cols, g.facts.threads, g.facts.threads == 1 ? "" : "s",
@@ -33,6 +38,7 @@ void add_generate(CLI::App& app) {
   sub->add_option("config", o->config, "Array configuration (YAML)")->required();
   sub->add_option("-o,--output", o->out, "Output folder (default: the config's name); replaced as a whole");
   sub->add_flag("-q,--quiet", o->quiet, "Do not print the summary line");
+  add_max_memory_option(sub);
   sub->callback([o] { run_generate(*o); });
 }
 

@@ -7,6 +7,7 @@
 
 #include "cli/cli.hpp"
 #include "common/error.hpp"
+#include "common/files.hpp"
 #include "common/process.hpp"
 
 int main(int argc, char** argv) {
@@ -28,7 +29,8 @@ int main(int argc, char** argv) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : sysmt::kExitInput;
   } catch (const sysmt::InputError& e) {
-    std::fprintf(stderr, "sysmt: error: %s\n", e.what());
+    // One line, whatever bytes of the input it quotes (control bytes escaped).
+    std::fprintf(stderr, "sysmt: error: %s\n", sysmt::visible(e.what()).c_str());
     return sysmt::kExitInput;
   } catch (const sysmt::ToolError& e) {
     std::fprintf(stderr, "sysmt: tool error: %s\n", e.what());
