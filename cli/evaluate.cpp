@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "cli/cli.hpp"
+#include "cli/options.hpp"
 
 #include "sim/eval/eval_report.hpp"
 
@@ -23,7 +24,7 @@ struct EvaluateOptions {
 void run(const EvaluateOptions& o) {
   EvaluateRun r = run_evaluate(o.config, o.workload, o.eval, o.out, o.quiet);
   const EvaluateReport& ev = r.eval;
-  if (!r.written.plots) std::fprintf(stderr, "sysmt evaluate: warning: %s\n", r.written.plot_message.c_str());
+  if (!r.written.plots && !o.quiet) std::fprintf(stderr, "sysmt evaluate: warning: %s\n", r.written.plot_message.c_str());
   if (o.quiet) return;
   std::string s = fmt::format("{} on {}x{} ({}), {:.1f} s: ", ev.workload_name, ev.rows, ev.cols, ev.config_name, ev.seconds);
   s += fmt::format("speedup {:.3f}x (T=2), {:.3f}x (T=4); ", ev.perf_for(2).speedup, ev.perf_for(4).speedup);
@@ -43,7 +44,8 @@ void add_evaluate(CLI::App& app) {
   sub->add_option("--prune", o->eval.data.prune, "Fraction of each layer's weights zeroed by magnitude (e.g. 0 or 0.4)")
       ->check(CLI::Range(0.0, 0.99))
       ->capture_default_str();
-  sub->add_option("--seed", o->eval.seed, "Seed of the synthetic data and of the row sample")->capture_default_str();
+  add_seed_option(sub, o->eval.seed, "Seed of the synthetic data and of the row sample");
+  add_max_memory_option(sub);
   sub->add_option("--sample", o->eval.sample,
                   fmt::format("Fraction of each layer's output pixels run through the golden model (at least {} rows; 1 = all)",
                               kMinSampleRows))

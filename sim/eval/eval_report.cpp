@@ -11,6 +11,7 @@
 
 #include "common/error.hpp"
 #include "common/files.hpp"
+#include "common/limits.hpp"
 #include "common/output.hpp"
 #include "common/plot.hpp"
 #include "sim/golden/report.hpp"
@@ -433,6 +434,28 @@ WrittenFiles write_evaluation(const EvaluateReport& ev, const fs::path& dir) {
 
 fs::path default_evaluate_dir(const Config& cfg) { return fs::path("reports") / ("evaluate-" + cfg.name); }
 
+namespace {
+
+// Memory evaluating one layer needs (refused before allocating when over the limit, docs/reliability.md):
+// the input tensor, the weights with their pruning scratch (doubles and indices), the sampled im2col
+// rows, the exact and NB-SMT outputs, the row list.
+std::uint64_t layer_memory(const Layer& l, const EvalOptions& opt) {
+  const ConvShape& s = l.shape;
+  const std::uint64_t M = static_cast<std::uint64_t>(s.out_h()) * static_cast<std::uint64_t>(s.out_w());
+  const std::uint64_t K = static_cast<std::uint64_t>(s.KH) * s.KW * s.Cin, N = static_cast<std::uint64_t>(s.Cout);
+  const std::uint64_t Ms =
+      opt.sample >= 1 ? M
+                      : std::min<std::uint64_t>(M, std::max<std::uint64_t>(std::min<std::uint64_t>(M, kMinSampleRows),
+                                                                            static_cast<std::uint64_t>(std::ceil(opt.sample * static_cast<double>(M)))));
+  std::uint64_t b = sat_mul(4, sat_mul(static_cast<std::uint64_t>(s.H) * s.W, s.Cin));
+  b = sat_add(b, sat_mul(20, sat_mul(K, N)));
+  b = sat_add(b, sat_mul(4, sat_mul(Ms, K)));
+  b = sat_add(b, sat_mul(16, sat_mul(Ms, N)));
+  return sat_add(b, sat_mul(4, M));
+}
+
+}  // namespace
+
 EvaluateRun run_evaluate(const std::string& config_path, const std::string& workload_path, const EvalOptions& opt,
                          const fs::path& out_dir, bool quiet) {
   if (!(opt.sample > 0 && opt.sample <= 1)) throw InputError(fmt::format("--sample {} is not in (0, 1]", opt.sample));
@@ -441,6 +464,7 @@ EvaluateRun run_evaluate(const std::string& config_path, const std::string& work
   if (!(opt.data.act_scale > 0 && opt.data.act_scale <= 1e4)) throw InputError(fmt::format("--act-scale {} is not in (0, 10000]", opt.data.act_scale));
   const Config cfg = load_config(config_path);
   const Workload wl = load_workload(workload_path);
+  for (const Layer& l : wl.layers) check_memory(layer_memory(l, opt), fmt::format("{}: layer '{}'", l.where, l.name));
   const fs::path dir = out_dir.empty() ? default_evaluate_dir(cfg) : out_dir;
   Progress progress;
   if (!quiet)

@@ -33,7 +33,8 @@ constexpr const char* kLineFormat = "NAME H W KH KW CIN COUT STRIDE PAD [act_zer
 struct Line {
   std::string where;  // "FILE:LINE"
   int length = 0;     // characters before any comment
-  InputError fail(int col, const std::string& msg) const { return InputError(fmt::format("{}:{}: {}", where, col, msg)); }
+  // The input's bytes are shown escaped (control bytes, byte order marks), never raw.
+  InputError fail(int col, const std::string& msg) const { return InputError(visible(fmt::format("{}:{}: {}", where, col, msg))); }
 };
 
 bool valid_name(const std::string& s) {
@@ -203,7 +204,7 @@ Workload parse_workload(const std::string& text, const std::string& source, cons
 }
 
 Workload load_workload(const std::string& path) {
-  const std::string text = read_file(path);
+  const std::string text = strip_bom(read_file(path));  // a leading byte order mark is skipped, as in every reader
   // SCALE-Sim topologies (sim/eval/scalesim.hpp), by extension or by their header.
   std::string ext = fs::path(path).extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
