@@ -12,6 +12,7 @@ packages=(
   gnuplot-nox
   slurm-wlm munge
   clang-format
+  clang libclang-rt-14-dev
 )
 
 missing=()
