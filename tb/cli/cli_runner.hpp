@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 
@@ -15,10 +16,17 @@ struct CmdResult {
   std::string out;  // stdout and stderr together
 };
 
+// The binary under test: SYSMT_BIN, or $SYSMT_TEST_BIN when set (to run the same tests against another
+// build, for example the one before a fix).
+inline std::string sysmt_bin() {
+  const char* e = std::getenv("SYSMT_TEST_BIN");
+  return e && *e ? e : SYSMT_BIN;
+}
+
 // `prefix` (for example "timeout 60" or "VAR=x") is put before the command, for that run only.
 inline CmdResult run(const std::string& args, const std::string& prefix = "") {
   CmdResult r;
-  std::string cmd = (prefix.empty() ? "" : prefix + " ") + std::string(SYSMT_BIN) + " " + args + " 2>&1";
+  std::string cmd = (prefix.empty() ? "" : prefix + " ") + sysmt_bin() + " " + args + " 2>&1";
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return r;
   std::array<char, 4096> buf;

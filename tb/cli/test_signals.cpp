@@ -54,7 +54,8 @@ std::vector<ProcInfo> processes() {
 
 // Runs sysmt in the background (its own process group, as a shell job would be), output in `log`.
 pid_t start(const std::vector<std::string>& args, const fs::path& log) {
-  std::vector<char*> argv{const_cast<char*>(SYSMT_BIN)};
+  const std::string bin = sysmt_bin();
+  std::vector<char*> argv{const_cast<char*>(bin.c_str())};
   for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   posix_spawn_file_actions_t fa;
@@ -66,7 +67,7 @@ pid_t start(const std::vector<std::string>& args, const fs::path& log) {
   posix_spawnattr_setpgroup(&at, 0);
   posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP);
   pid_t pid = 0;
-  EXPECT_EQ(posix_spawn(&pid, SYSMT_BIN, &fa, &at, argv.data(), environ), 0);
+  EXPECT_EQ(posix_spawn(&pid, bin.c_str(), &fa, &at, argv.data(), environ), 0);
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&at);
   return pid;
