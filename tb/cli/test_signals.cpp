@@ -13,6 +13,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -52,8 +53,15 @@ std::vector<ProcInfo> processes() {
   return v;
 }
 
-// Runs sysmt in the background (its own process group, as a shell job would be), output in `log`.
-pid_t start(const std::vector<std::string>& args, const fs::path& log) {
+// Runs sysmt in the background (its own process group, as a shell job would be), output in `log`, with
+// TMPDIR set to `tmp`: whatever sysmt or its tools leave in their temporary folder shows up there.
+pid_t start(const std::vector<std::string>& args, const fs::path& log, const fs::path& tmp) {
+  std::vector<std::string> env_text{"TMPDIR=" + tmp.string()};
+  for (char** e = environ; *e; ++e)
+    if (std::string(*e).rfind("TMPDIR=", 0) != 0) env_text.emplace_back(*e);
+  std::vector<char*> envp;
+  for (std::string& e : env_text) envp.push_back(e.data());
+  envp.push_back(nullptr);
   const std::string bin = sysmt_bin();
   std::vector<char*> argv{const_cast<char*>(bin.c_str())};
   for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
@@ -67,7 +75,7 @@ pid_t start(const std::vector<std::string>& args, const fs::path& log) {
   posix_spawnattr_setpgroup(&at, 0);
   posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP);
   pid_t pid = 0;
-  EXPECT_EQ(posix_spawn(&pid, bin.c_str(), &fa, &at, argv.data(), environ), 0);
+  EXPECT_EQ(posix_spawn(&pid, bin.c_str(), &fa, &at, argv.data(), envp.data()), 0);
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&at);
   return pid;
@@ -91,12 +99,26 @@ pid_t wait_for_tool(pid_t sysmt, const std::string& tool, std::chrono::seconds l
 
 bool group_alive(pid_t g) { return ::kill(-g, 0) == 0; }
 
+// The yosys-abc-XXXXXX folders named on the command lines of group `g`: where Yosys's abc pass works
+// (under $TMPDIR).
+std::vector<fs::path> abc_dirs(pid_t g) {
+  std::vector<fs::path> v;
+  const std::string tag = "yosys-abc-";
+  for (const ProcInfo& p : processes()) {
+    if (p.pgid != g) continue;
+    std::ifstream in("/proc/" + std::to_string(p.pid) + "/cmdline", std::ios::binary);
+    for (std::string arg; std::getline(in, arg, '\0');)
+      if (const size_t at = arg.find(tag); at != std::string::npos) v.push_back(arg.substr(0, at + tag.size() + 6));
+  }
+  return v;
+}
+
 struct Outcome {
   int status = -1;
   std::string log;
 };
 
-Outcome interrupt(pid_t sysmt, pid_t group, int sig, const fs::path& log) {
+Outcome interrupt(pid_t sysmt, pid_t group, int sig, const fs::path& log, const fs::path& tmp) {
   EXPECT_TRUE(group_alive(group));
   ::kill(sysmt, sig);
   int st = 0;
@@ -107,9 +129,8 @@ Outcome interrupt(pid_t sysmt, pid_t group, int sig, const fs::path& log) {
   // Nothing of the tools outlives sysmt (allow the kernel a moment to reap the killed processes).
   for (int i = 0; i < 30 && group_alive(group); ++i) std::this_thread::sleep_for(100ms);
   EXPECT_FALSE(group_alive(group)) << "processes of the tool's group " << group << " outlived sysmt";
-  // Nor its private TMPDIR (where abc and the compiler keep their temporaries).
-  for (const auto& e : fs::directory_iterator(fs::temp_directory_path()))
-    EXPECT_NE(e.path().filename().string().rfind("sysmt-" + std::to_string(sysmt) + "-", 0), 0u) << e.path() << " left behind";
+  // Nothing in the temporary folder: no private TMPDIR of sysmt, no yosys-abc-* of Yosys, no compiler files.
+  for (const auto& e : fs::directory_iterator(tmp)) ADD_FAILURE() << e.path() << " left behind in TMPDIR";
   return o;
 }
 
@@ -135,11 +156,12 @@ void verify_interrupted(int sig) {
   std::ofstream(d / "s.yaml") << "name: sig_" << sig << "\narray:\n  rows: 2\n  cols: 2\nthreads: 2\n";
   const fs::path log = d.path / "log.txt";
   fs::create_directory(d.path / "cache");
-  const pid_t pid = start({"verify", d / "s.yaml", "--gemms", "2", "--cache", d / "cache"}, log);
+  fs::create_directory(d.path / "tmp");
+  const pid_t pid = start({"verify", d / "s.yaml", "--gemms", "2", "--cache", d / "cache"}, log, d.path / "tmp");
   const pid_t group = wait_for_tool(pid, "cc1plus", 120s);  // the Verilator build has reached the compiler
   ASSERT_NE(group, 0) << read_file(log);
   std::this_thread::sleep_for(1s);
-  const Outcome o = interrupt(pid, group, sig, log);
+  const Outcome o = interrupt(pid, group, sig, log, d.path / "tmp");
   expect_one_line(o, sig, "sysmt verify");
   EXPECT_EQ(leftovers(d.path / "cache"), std::vector<std::string>{}) << "a partial model stayed in the cache";
 }
@@ -148,16 +170,24 @@ void synth_interrupted(int sig) {
   TempDir d;
   std::ofstream(d / "s.yaml") << "name: sig_" << sig << "\narray:\n  rows: 2\n  cols: 2\nthreads: 2\n";
   const fs::path log = d.path / "log.txt";
-  const pid_t pid = start({"synth", d / "s.yaml", "-o", d / "out"}, log);
-  const pid_t group = wait_for_tool(pid, "yosys", 120s);
-  ASSERT_NE(group, 0) << read_file(log);
-  std::this_thread::sleep_for(500ms);
-  const Outcome o = interrupt(pid, group, sig, log);
+  fs::create_directory(d.path / "tmp");
+  const pid_t pid = start({"synth", d / "s.yaml", "-o", d / "out"}, log, d.path / "tmp");
+  // Wait until Yosys has started abc in its own folder, then interrupt at once.
+  pid_t group = 0;
+  std::vector<fs::path> abc;
+  for (int i = 0; i < 100 && abc.empty(); ++i) {
+    group = wait_for_tool(pid, "berkeley-abc", 120s);
+    ASSERT_NE(group, 0) << read_file(log);
+    abc = abc_dirs(group);
+  }
+  ASSERT_FALSE(abc.empty()) << "abc's folder not found";
+  const Outcome o = interrupt(pid, group, sig, log, d.path / "tmp");
+  for (const fs::path& a : abc) EXPECT_FALSE(fs::exists(a)) << a << " (abc's folder) left behind";
   expect_one_line(o, sig, "sysmt synth");
   std::vector<std::string> left;
   for (const auto& e : fs::directory_iterator(d.path)) left.push_back(e.path().filename().string());
   std::sort(left.begin(), left.end());
-  EXPECT_EQ(left, (std::vector<std::string>{"log.txt", "s.yaml"})) << "an output or its temporary stayed";
+  EXPECT_EQ(left, (std::vector<std::string>{"log.txt", "s.yaml", "tmp"})) << "an output or its temporary stayed";
 }
 
 TEST(Signals, VerifySigterm) { verify_interrupted(SIGTERM); }
