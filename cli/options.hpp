@@ -19,7 +19,7 @@ inline std::uint64_t array_memory(const Config& c) {
 }
 inline std::uint64_t verilator_memory(const Config& c) {
   const std::uint64_t pe_threads = static_cast<std::uint64_t>(c.rows) * c.cols * c.threads;
-  return sat_add(600ull << 20, sat_mul(pe_threads, 256ull << 10));
+  return sat_add(700ull << 20, sat_mul(pe_threads, 16ull << 10));
 }
 
 inline void add_max_memory_option(CLI::App* sub) {
