@@ -24,13 +24,14 @@ inline std::uint64_t verilator_memory(const Config& c) {
 
 inline void add_max_memory_option(CLI::App* sub) {
   sub->add_option_function<std::string>(
-      "--max-memory", [](const std::string& v) { set_memory_limit(parse_memory_size(v, "--max-memory")); },
-      "Refuse work estimated to need more memory than this (bytes, 512M, 8G, or a share such as 50%; default 75%)")
+         "--max-memory", [](const std::string& v) { set_memory_limit(parse_memory_size(v, "--max-memory")); },
+         "Refuse work estimated to need more memory than this (bytes, 512M, 8G, or a share such as 50%; default 75%)")
       ->type_name("SIZE");
 }
 
 inline void add_seed_option(CLI::App* sub, std::uint64_t& seed, const std::string& help) {
-  sub->add_option_function<std::string>("--seed", [&seed](const std::string& v) { seed = parse_u64(v, "--seed"); }, help)
+  sub->add_option_function<std::string>(
+         "--seed", [&seed](const std::string& v) { seed = parse_u64(v, "--seed"); }, help)
       ->type_name("UINT64")
       ->default_str(std::to_string(seed));
 }

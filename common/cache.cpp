@@ -65,7 +65,8 @@ std::string check_cache_entry(const fs::path& dir, const std::string& key) {
     const fs::path p = dir / f.path;
     if (!fs::is_regular_file(p, ec)) return f.path + " is missing";
     const std::uintmax_t size = fs::file_size(p, ec);
-    if (ec || size != f.size) return f.path + " changed size (" + std::to_string(size) + " bytes, " + std::to_string(f.size) + " when built)";
+    if (ec || size != f.size)
+      return f.path + " changed size (" + std::to_string(size) + " bytes, " + std::to_string(f.size) + " when built)";
     std::string h;
     if (!hash_file(p, h)) return f.path + " cannot be read";
     if (h != f.hash) return f.path + " changed content since it was built";
@@ -73,8 +74,7 @@ std::string check_cache_entry(const fs::path& dir, const std::string& key) {
   return "";
 }
 
-void write_cache_stamp(const fs::path& dir, const std::string& key, const std::string& version,
-                       const std::vector<std::string>& files) {
+void write_cache_stamp(const fs::path& dir, const std::string& key, const std::string& version, const std::vector<std::string>& files) {
   CacheStamp s{key, version, {}};
   for (const std::string& rel : files) {
     std::error_code ec;

@@ -42,9 +42,7 @@ std::uint64_t sat_add(std::uint64_t a, std::uint64_t b) {
 }
 
 std::uint64_t parse_u64(const std::string& text, const std::string& option, std::uint64_t max) {
-  auto bad = [&](const std::string& why) {
-    return InputError(option + ": " + why + ", found '" + visible(text) + "'");
-  };
+  auto bad = [&](const std::string& why) { return InputError(option + ": " + why + ", found '" + visible(text) + "'"); };
   if (text.empty()) throw bad("expected a whole number");
   std::uint64_t v = 0;
   for (char ch : text) {
@@ -74,11 +72,20 @@ std::uint64_t parse_memory_size(const std::string& text, const std::string& opti
   unsigned shift = 0;
   if (!s.empty()) {
     switch (std::toupper(static_cast<unsigned char>(s.back()))) {
-      case 'K': shift = 10; break;
-      case 'M': shift = 20; break;
-      case 'G': shift = 30; break;
-      case 'T': shift = 40; break;
-      default: break;
+      case 'K':
+        shift = 10;
+        break;
+      case 'M':
+        shift = 20;
+        break;
+      case 'G':
+        shift = 30;
+        break;
+      case 'T':
+        shift = 40;
+        break;
+      default:
+        break;
     }
     if (shift) s.pop_back();
   }

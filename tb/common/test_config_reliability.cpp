@@ -21,15 +21,62 @@ std::string error_of(const std::string& yaml) {
 TEST(ConfigReliability, ReservedWordsAreNotNames) {
   // The list (exit 3 or Verilog that Icarus and Verilator reject), then a word of each part of
   // IEEE 1364-2005 Annex B and IEEE 1800-2017 Annex B.
-  const char* words[] = {"bit", "int", "interface", "class", "byte", "package", "config", "library", "cell", "design",
-                         "use", "automatic", "unsigned", "tri", "nand", "edge", "time", "event", "fork", "join", "wait",
-                         "force", "table", "defparam", "specify", "real", "wand", "pmos", "primitive", "uwire",
-                         "program", "string", "final", "module", "pulsestyle_onevent", "noshowcancelled", "incdir",
-                         "rtranif1", "trireg", "highz0", "always_ff", "s_until_with", "sync_reject_on", "unique0",
-                         "interconnect", "nettype", "implements", "soft", "untyped", "wildcard", "chandle", "shortreal"};
+  const char* words[] = {"bit",
+                         "int",
+                         "interface",
+                         "class",
+                         "byte",
+                         "package",
+                         "config",
+                         "library",
+                         "cell",
+                         "design",
+                         "use",
+                         "automatic",
+                         "unsigned",
+                         "tri",
+                         "nand",
+                         "edge",
+                         "time",
+                         "event",
+                         "fork",
+                         "join",
+                         "wait",
+                         "force",
+                         "table",
+                         "defparam",
+                         "specify",
+                         "real",
+                         "wand",
+                         "pmos",
+                         "primitive",
+                         "uwire",
+                         "program",
+                         "string",
+                         "final",
+                         "module",
+                         "pulsestyle_onevent",
+                         "noshowcancelled",
+                         "incdir",
+                         "rtranif1",
+                         "trireg",
+                         "highz0",
+                         "always_ff",
+                         "s_until_with",
+                         "sync_reject_on",
+                         "unique0",
+                         "interconnect",
+                         "nettype",
+                         "implements",
+                         "soft",
+                         "untyped",
+                         "wildcard",
+                         "chandle",
+                         "shortreal"};
   for (const char* w : words) {
     const std::string e = error_of(std::string("array: {rows: 2, cols: 2}\nthreads: 1\nname: ") + w + "\n");
-    EXPECT_NE(e.find("c.yaml:3:7: key 'name': '" + std::string(w) + "' is not a Verilog identifier: a reserved word"), std::string::npos) << w << ": " << e;
+    EXPECT_NE(e.find("c.yaml:3:7: key 'name': '" + std::string(w) + "' is not a Verilog identifier: a reserved word"), std::string::npos)
+        << w << ": " << e;
   }
   // Near misses are fine names.
   for (const char* ok : {"bits", "Int", "tables", "my_interface", "wire_x", "_package"})
@@ -55,10 +102,12 @@ TEST(ConfigReliability, TextAfterTheFirstDocument) {
 }
 
 TEST(ConfigReliability, QuotedAndTaggedScalarsAreNotNumbers) {
-  EXPECT_NE(error_of("name: a\narray: {rows: \"4\", cols: 2}\nthreads: 1\n").find("c.yaml:2:15: key 'array.rows': expected an integer, found the string '4' (quoted)"),
+  EXPECT_NE(error_of("name: a\narray: {rows: \"4\", cols: 2}\nthreads: 1\n")
+                .find("c.yaml:2:15: key 'array.rows': expected an integer, found the string '4' (quoted)"),
             std::string::npos);
-  EXPECT_NE(error_of("name: a\narray: {rows: 4, cols: 2}\nthreads: !!str 1\n").find("key 'threads': expected an integer, found the string '1'"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of("name: a\narray: {rows: 4, cols: 2}\nthreads: !!str 1\n").find("key 'threads': expected an integer, found the string '1'"),
+      std::string::npos);
   EXPECT_NE(error_of("name: a\narray: {rows: 4, cols: 2}\nthreads: 1\nacc_bits: '32'\n").find("key 'acc_bits'"), std::string::npos);
   EXPECT_NE(error_of("name: a\narray: {rows: 4, cols: 2, pipeline: \"1\"}\nthreads: 1\n").find("key 'array.pipeline'"), std::string::npos);
   EXPECT_EQ(error_of("name: a\narray: {rows: 4, cols: 2, pipeline: \"auto\"}\nthreads: !!int 1\n"), "(accepted)");

@@ -111,7 +111,7 @@ TEST(OutputSet, FolderReplacesOnlyItsOwnOutput) {
   }
   EXPECT_FALSE(fs::exists(d.path / "o" / "a.v"));  // replaced as a whole
   EXPECT_EQ(read_file(d.path / "o" / "b.v"), "2\n");
-  EXPECT_EQ(entries(d.path), 1u);                    // no .tmp or .old folders left
+  EXPECT_EQ(entries(d.path), 1u);  // no .tmp or .old folders left
   fs::create_directory(d.path / "foreign");
   std::ofstream(d.path / "foreign" / "notes.txt") << "keep\n";
   std::ofstream(d.path / "file") << "keep\n";

@@ -23,12 +23,14 @@ TEST(Visible, EscapesControlBytesAndInvisibleMarks) {
   EXPECT_EQ(visible("\x1b[31m\x7f"), "\\x1B[31m\\x7F");
   EXPECT_EQ(visible("\xEF\xBB\xBFx"), "\\uFEFFx");
   EXPECT_EQ(visible("caf\xC3\xA9 \xE2\x82\xAC"), "caf\xC3\xA9 \xE2\x82\xAC");  // valid UTF-8 stays
-  EXPECT_EQ(visible("\xFF\xC3"), "\\xFF\\xC3");                             // invalid bytes escaped
-  EXPECT_EQ(visible("\xC2\x85"), "\\xC2\\x85");                             // a C1 control
+  EXPECT_EQ(visible("\xFF\xC3"), "\\xFF\\xC3");                                // invalid bytes escaped
+  EXPECT_EQ(visible("\xC2\x85"), "\\xC2\\x85");                                // a C1 control
 }
 
 TEST(Visible, StripBomOnlyAtTheStart) {
-  EXPECT_EQ(strip_bom("\xEF\xBB\xBF" "1,2"), "1,2");
+  EXPECT_EQ(strip_bom("\xEF\xBB\xBF"
+                      "1,2"),
+            "1,2");
   EXPECT_EQ(strip_bom("1,\xEF\xBB\xBF"), "1,\xEF\xBB\xBF");
   EXPECT_EQ(strip_bom(""), "");
 }
