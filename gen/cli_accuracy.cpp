@@ -45,15 +45,17 @@ void run(AccuracyCliOptions o) {
     if (tty) std::fprintf(stderr, "\r\033[K%s", line.c_str());
     else std::fprintf(stderr, "%s\n", line.c_str());
   };
-  // Without a terminal, print only every 10th update of a run, so logs stay short.
-  std::string last_prefix;
-  int skipped = 0;
+  // Without a terminal, progress lines at most every 10 s (result lines, ending in a newline, always).
+  auto last = std::chrono::steady_clock::now() - std::chrono::seconds(10);
   auto filtered = [&](const std::string& line) {
+    if (!line.empty() && line.back() == '\n') {
+      if (!o.quiet) std::fprintf(stderr, tty ? "\r\033[K%s" : "%s", line.c_str());
+      return;
+    }
     if (tty) return progress(line);
-    const std::string prefix = line.substr(0, line.rfind(':'));
-    if (prefix == last_prefix && ++skipped % 10 != 0) return;
-    if (prefix != last_prefix) skipped = 0;
-    last_prefix = prefix;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last < std::chrono::seconds(10)) return;
+    last = now;
     progress(line);
   };
   const auto t0 = std::chrono::steady_clock::now();
@@ -92,6 +94,7 @@ void add_accuracy(CLI::App& app) {
   sub->add_option("--calib-images", o->acc.calib_images, "Training images for the mechanisms' calibration")->capture_default_str();
   sub->add_option("--stats-images", o->acc.stats_images, "Test images for the per-layer statistics")->capture_default_str();
   sub->add_option("--workers", o->acc.workers, "Worker threads")->capture_default_str();
+  sub->add_option("--batch", o->acc.batch, "Images per GEMM call (speed only; results do not depend on it)")->capture_default_str();
   sub->add_option("--data", o->acc.data_dir, "Fashion-MNIST folder (default: where Debian's dataset-fashion-mnist installs it)");
   sub->add_option("-o,--output", o->out, "Output folder (default reports/accuracy-<config name>)");
   sub->add_flag("-q,--quiet", o->quiet, "No progress lines and no summary");

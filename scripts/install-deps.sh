@@ -12,7 +12,9 @@ packages=(
   gnuplot-nox
   slurm-wlm munge
   clang-format
+  zlib1g-dev dataset-fashion-mnist
 )
+# libtorch-dev is needed only to retrain the network (cmake -DSYSMT_WITH_TORCH=ON, docs/accuracy.md).
 
 missing=()
 for p in "${packages[@]}"; do

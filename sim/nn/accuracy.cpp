@@ -1,6 +1,7 @@
 #include "sim/nn/accuracy.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -135,6 +136,7 @@ struct Ctx {
   InferOptions infer_opts(const std::string& what, std::size_t total) const {
     InferOptions io;
     io.workers = opt.workers;
+    io.batch = opt.batch;
     if (progress)
       io.progress = [this, what, total](std::size_t done, std::size_t) {
         progress(fmt::format("{}: {}: {}/{} images", net.name, what, done, total));
@@ -144,14 +146,17 @@ struct Ctx {
   Predictions run(const RunSpec& s, const Dataset& d, std::size_t n, const std::string& what) const {
     return run_network(net, d, n, s, infer_opts(what, n));
   }
-  RunFigure figure(const std::string& name, int threads, const RunSpec& s, bool reorder) const {
+  // `pre`: predictions already computed for this spec (the T = 1 reference), instead of a new run.
+  RunFigure figure(const std::string& name, int threads, const RunSpec& s, bool reorder, const Predictions* pre = nullptr) const {
     RunFigure f;
     f.name = name;
     f.threads = threads;
     f.mapping = to_string(s.mapping);
     f.reorder = reorder;
     for (const LayerPlan& lp : s.layers) f.layer_threads.push_back(lp.threads);
-    const Predictions p = run(s, test, opt.images, name);
+    const auto t0 = std::chrono::steady_clock::now();
+    const Predictions p = pre ? *pre : run(s, test, opt.images, name);
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     f.correct = count_correct(p.label, test);
     f.top1 = 100.0 * static_cast<double>(f.correct) / static_cast<double>(opt.images);
     f.loss = 100.0 * (static_cast<double>(exact_correct) - static_cast<double>(f.correct)) / static_cast<double>(opt.images);
@@ -163,6 +168,11 @@ struct Ctx {
       f.wrong_to_right += !was && now;
     }
     f.speedup = speedup(s);
+    if (progress)  // wall time goes to the progress stream only: the report files stay deterministic
+      progress(fmt::format("{}: {}: {} images{}: top-1 {:.2f} %, loss {:+.2f}, {} flips ({} right->wrong, {} wrong->right), "
+                           "speedup {:.2f}x\n",
+                           net.name, name, opt.images, pre ? std::string() : fmt::format(" in {:.1f} s (wall)", secs), f.top1,
+                           f.loss, f.changed, f.right_to_wrong, f.wrong_to_right, f.speedup));
     return f;
   }
 };
@@ -341,6 +351,7 @@ void synthetic_numerics(Ctx& c, NetworkReport& nr) {
   const Evaluation ev = evaluate_workload(c.cfg, wl, eo, {});
   for (std::size_t l = 0; l < c.gl.size(); ++l)
     for (const NumericResult& r : ev.layers[l].numeric) {
+      if (std::find(c.opt.mappings.begin(), c.opt.mappings.end(), r.mapping) == c.opt.mappings.end()) continue;
       LayerNumeric ln;
       ln.threads = r.threads;
       ln.mapping = to_string(r.mapping);
@@ -403,7 +414,13 @@ void mode_tradeoff(Ctx& c, NetworkReport& nr, double target, Mapping m) {
     tp.speedup = c.speedup(s);
     const Predictions cp = c.run(s, tr, n, fmt::format("(a) calibration, {} layers at 2T", p));
     tp.calib_loss = 100.0 * (static_cast<double>(ex_ok) - static_cast<double>(count_correct(cp.label, tr))) / static_cast<double>(n);
-    tp.run = c.figure(fmt::format("T=4 {}, {} of {} layers at 2T", to_string(m), p, L), 4, s, false);
+    // The end points are the uniform runs already measured.
+    const RunFigure* same = p == 0 ? nr.find(fmt::format("T=4 {}", to_string(m))) : p == L ? nr.find(fmt::format("T=2 {}", to_string(m))) : nullptr;
+    tp.run = same ? *same : c.figure(fmt::format("T=4 {}, {} of {} layers at 2T", to_string(m), p, L), 4, s, false);
+    tp.run.name = fmt::format("T=4 {}, {} of {} layers at 2T", to_string(m), p, L);
+    tp.run.threads = 4;
+    tp.run.layer_threads.clear();
+    for (const LayerPlan& lp : s.layers) tp.run.layer_threads.push_back(lp.threads);
     nr.tradeoff.push_back(tp);
     if (nr.policy_point < 0 && target >= 0 && tp.calib_loss <= target) nr.policy_point = static_cast<int>(p);
   }
@@ -418,6 +435,7 @@ AccuracyReport run_accuracy(const Config& cfg, const AccuracyOptions& opt, const
   if (opt.images < 1 || opt.images > 10000) throw InputError(fmt::format("--images {} not in 1..10000", opt.images));
   if (opt.calib_images < 1 || opt.calib_images > 60000) throw InputError(fmt::format("--calib-images {} not in 1..60000", opt.calib_images));
   if (opt.stats_images < 1) throw InputError("--stats-images must be at least 1");
+  if (opt.batch < 1 || opt.batch > 1024) throw InputError(fmt::format("--batch {} not in 1..1024", opt.batch));
   if (opt.workers < 1 || opt.workers > 64) throw InputError(fmt::format("--workers {} not in 1..64", opt.workers));
   std::vector<QNet> nets;
   for (const fs::path& p : opt.networks) nets.push_back(load_qnet(p));
@@ -490,10 +508,14 @@ AccuracyReport run_accuracy(const Config& cfg, const AccuracyOptions& opt, const
     nr.weight_zero_frac = static_cast<double>(wz) / static_cast<double>(std::max<std::uint64_t>(wt, 1));
 
     // T = 1 is the reference every flip is counted against.
+    const auto t0 = std::chrono::steady_clock::now();
     c.exact = c.run(c.spec(1, Mapping::Interleaved), test, opt.images, "T=1");
+    if (progress)
+      progress(fmt::format("{}: T=1: {} images in {:.1f} s (wall)\n", net.name, opt.images,
+                           std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()));
     c.exact_correct = count_correct(c.exact.label, test);
     {
-      RunFigure f = c.figure("T=1", 1, c.spec(1, Mapping::Interleaved), false);
+      RunFigure f = c.figure("T=1", 1, c.spec(1, Mapping::Interleaved), false, &c.exact);
       nr.runs.push_back(f);
     }
     for (int T : {2, 4})
@@ -504,7 +526,7 @@ AccuracyReport run_accuracy(const Config& cfg, const AccuracyOptions& opt, const
       for (Mapping m : opt.mappings) variants.push_back(Variant{T, m, false, {}});
     if (opt.reorder) {
       const KStats ks = calib_stats(c);
-      for (int T : {2, 4})
+      for (int T : {4})
         for (Mapping m : opt.mappings) {
           const RunSpec s = reordered(c, ks, T, m);
           nr.runs.push_back(c.figure(fmt::format("T={} {} reordered", T, to_string(m)), T, s, true));
@@ -535,10 +557,11 @@ std::string to_markdown(const AccuracyReport& r) {
   std::string s = fmt::format("<!-- Generated by {} from {} (config hash {}). Do not edit. -->\n\n", r.generator, r.config_file, r.config_hash);
   s += fmt::format("# Accuracy: Fashion-MNIST through the NB-SMT golden model on {} ({}x{})\n\n", r.config_name, r.rows, r.cols);
   s += fmt::format("Arithmetic: rounding {}, zero_skip {}, {}-bit accumulator. {} test images per run; per-layer statistics on the "
-                   "first {}; mechanisms calibrated on the first {} training images. Loss = top-1 of T = 1 minus top-1 of the run "
+                   "first {}{}. Loss = top-1 of T = 1 minus top-1 of the run "
                    "(points); flips count test images whose prediction differs from T = 1. Speedup = cycles of the T = 1 array / "
                    "cycles of the run (cycle model, same rows x cols). Method: docs/accuracy.md.\n\n",
-                   r.rounding, r.zero_skip, r.acc_bits, r.images, r.stats_images, r.calib_images);
+                   r.rounding, r.zero_skip, r.acc_bits, r.images, r.stats_images,
+                   r.calib_images ? fmt::format("; mechanisms calibrated on the first {} training images", r.calib_images) : "");
   for (const NetworkReport& n : r.networks) {
     s += fmt::format("## {} ({}; weights {:.1f} % zero)\n\n", n.name, n.file, 100 * n.weight_zero_frac);
     if (n.float_top1 >= 0) s += fmt::format("Float top-1 (same images): {:.2f} %. Calibration: {}.\n\n", n.float_top1, n.calibration);

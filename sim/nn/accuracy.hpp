@@ -112,9 +112,10 @@ struct AccuracyOptions {
   bool reorder = true;                     // mechanism (b) runs
   std::filesystem::path data_dir;          // Fashion-MNIST folder
   std::size_t images = 10000;              // first N test images
-  std::size_t calib_images = 2000;         // first N training images for (a) and (b)
-  std::size_t stats_images = 500;          // first N test images for per-layer statistics
+  std::size_t calib_images = 1000;         // first N training images for (a) and (b)
+  std::size_t stats_images = 200;          // first N test images for per-layer statistics
   int workers = 2;
+  int batch = 2;  // images per GEMM call (speed only: the results do not depend on it)
 };
 
 // The committed networks: configs/networks/fmresnet.q8 (prune 0) and fmresnet_p40.q8 (prune 0.4).
