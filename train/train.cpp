@@ -12,7 +12,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "gen/util.hpp"
+#include "common/error.hpp"
 #include "sim/nn/idx.hpp"
 #include "sim/nn/tensor_file.hpp"
 

@@ -8,9 +8,12 @@
 
 #include <fmt/format.h>
 
-#include "gen/util.hpp"
-#include "sim/cycle_model.hpp"
-#include "sim/workload.hpp"
+#include "common/error.hpp"
+#include "common/files.hpp"
+#include "common/output.hpp"
+#include "common/process.hpp"
+#include "sim/cycle/cycle_model.hpp"
+#include "sim/eval/evaluate.hpp"
 
 namespace sysmt::nn {
 
@@ -46,13 +49,8 @@ const RunFigure* NetworkReport::find(const std::string& n) const {
 }
 
 fs::path committed_network(double prune) {
-#ifdef SYSMT_SOURCE_DIR
-  const fs::path root = SYSMT_SOURCE_DIR;
-#else
-  const fs::path root = ".";
-#endif
-  if (prune == 0) return root / "configs/networks/fmresnet.q8";
-  if (prune == 0.4) return root / "configs/networks/fmresnet_p40.q8";
+  if (prune == 0) return data_file("configs/networks/fmresnet.q8");
+  if (prune == 0.4) return data_file("configs/networks/fmresnet_p40.q8");
   throw InputError(fmt::format("--prune {}: the committed networks are pruned 0 or 0.4", prune));
 }
 
@@ -232,14 +230,31 @@ KStats calib_stats(Ctx& c) {
   return s;
 }
 
-// Feeder orders for mechanism (b): score = P(a != 0) + P(a >= 16), so activations that often need all
-// 8 bits count double and are spread over K-groups with activations that are often zero.
-RunSpec reordered(const Ctx& c, const KStats& ks, int threads, Mapping m) {
+// Feeder orders for mechanism (b). Score of an activation position: P(a != 0) + P(a >= 16), so
+// activations that often need all 8 bits count double and are spread over K-groups with activations that
+// are often zero. `channels` permutes the input channels only, the same way at every kernel tap (so each
+// K-group still holds activations of one pixel, whose zeros are correlated: background pixels are zero in
+// every channel); the channel scores are averaged over the taps and balanced over K-groups of T
+// consecutive channels (the interleaved grouping). `k` permutes all of K freely for the run's mapping.
+RunSpec reordered(const Ctx& c, const KStats& ks, int threads, Mapping m, Reorder how) {
   RunSpec s = c.spec(threads, m);
   for (std::size_t l = 0; l < s.layers.size(); ++l) {
     std::vector<double> score(ks.nonzero[l].size());
     for (std::size_t k = 0; k < score.size(); ++k) score[k] = ks.nonzero[l][k] + ks.big[l][k];
-    s.layers[l].order = balanced_order(score, threads, m);
+    if (how == Reorder::K) {
+      s.layers[l].order = balanced_order(score, threads, m);
+      continue;
+    }
+    const int cin = c.net.layers[static_cast<std::size_t>(c.gl[l])].shape.Cin;
+    const int taps = static_cast<int>(score.size()) / cin;
+    std::vector<double> cs(static_cast<std::size_t>(cin), 0.0);
+    for (int t = 0; t < taps; ++t)
+      for (int ci = 0; ci < cin; ++ci) cs[static_cast<std::size_t>(ci)] += score[static_cast<std::size_t>(t * cin + ci)] / taps;
+    const std::vector<int> perm = balanced_order(cs, threads, Mapping::Interleaved);
+    std::vector<int>& order = s.layers[l].order;
+    order.resize(score.size());
+    for (int t = 0; t < taps; ++t)
+      for (int j = 0; j < cin; ++j) order[static_cast<std::size_t>(t * cin + j)] = t * cin + perm[static_cast<std::size_t>(j)];
   }
   return s;
 }
@@ -335,7 +350,7 @@ void layer_numerics(Ctx& c, NetworkReport& nr, const std::vector<Variant>& varia
   }
 }
 
-// The synthetic data model of `sysmt evaluate` (sim/workload.hpp) on the same layer shapes.
+// The synthetic data model of `sysmt evaluate` (sim/eval/evaluate.hpp) on the same layer shapes.
 void synthetic_numerics(Ctx& c, NetworkReport& nr) {
   Workload wl;
   wl.name = c.net.name;
@@ -348,7 +363,7 @@ void synthetic_numerics(Ctx& c, NetworkReport& nr) {
   }
   EvalOptions eo;
   eo.data.prune = std::round(nr.weight_zero_frac * 10) / 10;
-  const Evaluation ev = evaluate_workload(c.cfg, wl, eo, {});
+  const EvaluateReport ev = evaluate_workload(c.cfg, wl, eo, {});
   for (std::size_t l = 0; l < c.gl.size(); ++l)
     for (const NumericResult& r : ev.layers[l].numeric) {
       if (std::find(c.opt.mappings.begin(), c.opt.mappings.end(), r.mapping) == c.opt.mappings.end()) continue;
@@ -365,8 +380,24 @@ void synthetic_numerics(Ctx& c, NetworkReport& nr) {
     }
 }
 
+// "layers:A,B,...": the named GEMM layers at 2T, the rest at 4T (a fixed choice, no search).
+std::vector<std::string> fixed_layers(const std::string& p) {
+  const std::string pre = "layers:";
+  std::vector<std::string> v;
+  if (p.rfind(pre, 0) != 0) return v;
+  std::string rest = p.substr(pre.size());
+  for (std::size_t i = 0; i <= rest.size();) {
+    const std::size_t j = std::min(rest.find(',', i), rest.size());
+    v.push_back(rest.substr(i, j - i));
+    i = j + 1;
+  }
+  for (const auto& n : v)
+    if (n.empty()) throw InputError(fmt::format("--mode-policy '{}': empty layer name", p));
+  return v;
+}
+
 double parse_policy(const std::string& p) {
-  if (p == "none") return -1;
+  if (p == "none" || p.rfind("layers:", 0) == 0) return -1;
   const std::string pre = "greedy:";
   if (p.rfind(pre, 0) == 0) {
     std::size_t pos = 0;
@@ -378,7 +409,8 @@ double parse_policy(const std::string& p) {
     }
     if (pos > 0 && pos == p.size() - pre.size() && v >= 0 && v <= 100) return v;
   }
-  throw InputError(fmt::format("--mode-policy '{}': expected none or greedy:LOSS (target top-1 loss in points, 0..100)", p));
+  throw InputError(fmt::format("--mode-policy '{}': expected none, greedy:LOSS (target top-1 loss in points, 0..100) or "
+                               "layers:NAME,... (those layers at 2T)", p));
 }
 
 // Mechanism (a) on the 4T array: rank the layers by how much running each at 4T instead of 2T hurts the
@@ -430,6 +462,7 @@ void mode_tradeoff(Ctx& c, NetworkReport& nr, double target, Mapping m) {
 
 AccuracyReport run_accuracy(const Config& cfg, const AccuracyOptions& opt, const Progress& progress) {
   const double target = parse_policy(opt.mode_policy);
+  const std::vector<std::string> fixed = fixed_layers(opt.mode_policy);
   if (opt.networks.empty()) throw InputError("no network given");
   if (opt.mappings.empty()) throw InputError("no mapping given");
   if (opt.images < 1 || opt.images > 10000) throw InputError(fmt::format("--images {} not in 1..10000", opt.images));
@@ -443,12 +476,17 @@ AccuracyReport run_accuracy(const Config& cfg, const AccuracyOptions& opt, const
   const Dataset test = load_fashion_mnist(data, "t10k");
   if (test.count < opt.images) throw InputError(fmt::format("{}: {} test images, fewer than --images {}", data.string(), test.count, opt.images));
   Dataset train;
-  const bool need_train = opt.reorder || target >= 0;
+  const bool need_train = opt.reorder_how != Reorder::None || target >= 0;
   if (need_train) {
     train = load_fashion_mnist(data, "train");
     if (train.count < opt.calib_images) throw InputError(fmt::format("{}: {} training images, fewer than --calib-images {}", data.string(), train.count, opt.calib_images));
   }
   for (std::size_t i = 0; i < nets.size(); ++i) {
+    for (const std::string& name : fixed) {  // checked before any work is done
+      bool found = false;
+      for (int li : nets[i].gemm_layers()) found = found || nets[i].layers[static_cast<std::size_t>(li)].name == name;
+      if (!found) throw InputError(fmt::format("--mode-policy: {} has no GEMM layer '{}'", opt.networks[i].string(), name));
+    }
     const QTensor& in = nets[i].tensor(nets[i].input);
     if (in.size() != test.rows * test.cols)
       throw InputError(fmt::format("{}: input tensor is {}x{}x{}, the images are {}x{}", opt.networks[i].string(), in.H, in.W, in.C, test.rows, test.cols));
@@ -468,6 +506,7 @@ AccuracyReport run_accuracy(const Config& cfg, const AccuracyOptions& opt, const
   rep.images = opt.images;
   rep.calib_images = need_train ? opt.calib_images : 0;
   rep.stats_images = std::min(opt.stats_images, opt.images);
+  rep.reorder = opt.reorder_how == Reorder::None ? "none" : opt.reorder_how == Reorder::Channels ? "channels" : "k";
 
   for (std::size_t ni = 0; ni < nets.size(); ++ni) {
     const QNet& net = nets[ni];
@@ -524,11 +563,11 @@ AccuracyReport run_accuracy(const Config& cfg, const AccuracyOptions& opt, const
     std::vector<Variant> variants;
     for (int T : {2, 4})
       for (Mapping m : opt.mappings) variants.push_back(Variant{T, m, false, {}});
-    if (opt.reorder) {
+    if (opt.reorder_how != Reorder::None) {
       const KStats ks = calib_stats(c);
       for (int T : {4})
         for (Mapping m : opt.mappings) {
-          const RunSpec s = reordered(c, ks, T, m);
+          const RunSpec s = reordered(c, ks, T, m, opt.reorder_how);
           nr.runs.push_back(c.figure(fmt::format("T={} {} reordered", T, to_string(m)), T, s, true));
           Variant v{T, m, true, {}};
           for (const LayerPlan& lp : s.layers) v.order.push_back(lp.order);
@@ -537,6 +576,18 @@ AccuracyReport run_accuracy(const Config& cfg, const AccuracyOptions& opt, const
     }
     layer_numerics(c, nr, variants);
     synthetic_numerics(c, nr);
+    if (!fixed.empty()) {
+      nr.policy = opt.mode_policy;
+      const Mapping m = opt.mappings.front();
+      RunSpec s = c.spec(4, m);
+      for (const std::string& name : fixed) {
+        std::size_t l = 0;
+        while (l < nr.layers.size() && nr.layers[l].name != name) ++l;
+        if (l == nr.layers.size()) throw InputError(fmt::format("--mode-policy: {} has no GEMM layer '{}'", nr.file, name));
+        s.layers[l].threads = 2;
+      }
+      nr.runs.push_back(c.figure(fmt::format("T={} {}, 2T: {}", 4, to_string(m), opt.mode_policy.substr(7)), 4, s, false));
+    }
     if (target >= 0) {
       nr.policy = opt.mode_policy;
       mode_tradeoff(c, nr, target, opt.mappings.front());
@@ -561,7 +612,9 @@ std::string to_markdown(const AccuracyReport& r) {
                    "(points); flips count test images whose prediction differs from T = 1. Speedup = cycles of the T = 1 array / "
                    "cycles of the run (cycle model, same rows x cols). Method: docs/accuracy.md.\n\n",
                    r.rounding, r.zero_skip, r.acc_bits, r.images, r.stats_images,
-                   r.calib_images ? fmt::format("; mechanisms calibrated on the first {} training images", r.calib_images) : "");
+                   r.calib_images ? fmt::format("; mechanisms calibrated on the first {} training images (reordering: {})",
+                                                r.calib_images, r.reorder)
+                                  : "");
   for (const NetworkReport& n : r.networks) {
     s += fmt::format("## {} ({}; weights {:.1f} % zero)\n\n", n.name, n.file, 100 * n.weight_zero_frac);
     if (n.float_top1 >= 0) s += fmt::format("Float top-1 (same images): {:.2f} %. Calibration: {}.\n\n", n.float_top1, n.calibration);

@@ -14,7 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "gen/config.hpp"
+#include "common/config.hpp"
 #include "sim/nn/infer.hpp"
 #include "sim/nn/qnet.hpp"
 
@@ -90,6 +90,7 @@ struct AccuracyReport {
   std::size_t images = 0;        // test images per run
   std::size_t calib_images = 0;  // training images for (a) and (b)
   std::size_t stats_images = 0;  // test images for the per-layer statistics
+  std::string reorder = "none";  // mechanism (b): none, channels or k
   std::vector<NetworkReport> networks;
 };
 
@@ -103,13 +104,16 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TradeoffPoint, layers_2t, speedup, calib_loss
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(NetworkReport, file, name, source_weights, calibration, float_top1, weight_zero_frac, runs,
                                    layers, greedy_order, greedy_score, tradeoff, policy, policy_point)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(AccuracyReport, generator, config_name, config_file, config_hash, rows, cols, acc_bits,
-                                   rounding, zero_skip, data_dir, images, calib_images, stats_images, networks)
+                                   rounding, zero_skip, data_dir, images, calib_images, stats_images, reorder, networks)
+
+// Mechanism (b): how the feeder reorders K (docs/accuracy.md).
+enum class Reorder { None, Channels, K };
 
 struct AccuracyOptions {
   std::vector<std::filesystem::path> networks;  // .q8 files
   std::vector<Mapping> mappings{Mapping::Interleaved, Mapping::Blocked};
-  std::string mode_policy = "greedy:0.5";  // "none" or "greedy:LOSS" (target top-1 loss in points, mechanism (a))
-  bool reorder = true;                     // mechanism (b) runs
+  std::string mode_policy = "greedy:0.5";  // mechanism (a): "none", "greedy:LOSS" (target top-1 loss, points) or "layers:A,B" (those at 2T)
+  Reorder reorder_how = Reorder::Channels;  // mechanism (b) runs
   std::filesystem::path data_dir;          // Fashion-MNIST folder
   std::size_t images = 10000;              // first N test images
   std::size_t calib_images = 1000;         // first N training images for (a) and (b)
@@ -118,7 +122,8 @@ struct AccuracyOptions {
   int batch = 2;  // images per GEMM call (speed only: the results do not depend on it)
 };
 
-// The committed networks: configs/networks/fmresnet.q8 (prune 0) and fmresnet_p40.q8 (prune 0.4).
+// The committed networks: configs/networks/fmresnet.q8 (prune 0) and fmresnet_p40.q8 (prune 0.4), from
+// sysmt's installed data (data_file). InputError for another pruning level.
 std::filesystem::path committed_network(double prune);
 
 // Runs everything in memory (writes nothing). `progress` gets one-line updates ("\r"-style: a line with

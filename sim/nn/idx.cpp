@@ -4,7 +4,8 @@
 
 #include <fmt/format.h>
 
-#include "gen/util.hpp"
+#include "common/error.hpp"
+#include "common/files.hpp"
 
 namespace sysmt::nn {
 namespace {

@@ -7,7 +7,7 @@
 #include <functional>
 #include <vector>
 
-#include "sim/nbsmt.hpp"
+#include "sim/golden/nbsmt.hpp"
 #include "sim/nn/idx.hpp"
 #include "sim/nn/qnet.hpp"
 

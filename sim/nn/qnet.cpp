@@ -5,7 +5,9 @@
 
 #include <fmt/format.h>
 
-#include "gen/util.hpp"
+#include "common/error.hpp"
+#include "common/files.hpp"
+#include "common/output.hpp"
 
 namespace sysmt::nn {
 

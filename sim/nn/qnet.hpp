@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/conv.hpp"
-#include "sim/nbsmt.hpp"
+#include "sim/eval/conv.hpp"
+#include "sim/golden/nbsmt.hpp"
 
 namespace sysmt::nn {
 

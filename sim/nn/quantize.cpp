@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "gen/util.hpp"
+#include "common/error.hpp"
 
 namespace sysmt::nn {
 

@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-#include "gen/util.hpp"
+#include "common/error.hpp"
 #include "sim/nn/infer.hpp"
 #include "sim/nn/qnet.hpp"
 #include "tiny_net.hpp"

@@ -8,16 +8,16 @@
 #include <memory>
 #include <unistd.h>
 
-#include "cli.hpp"
+#include "cli/cli.hpp"
 #include "sim/nn/accuracy.hpp"
-#include "util.hpp"
+#include "common/error.hpp"
 
 namespace sysmt::cli {
 
 namespace {
 
 struct AccuracyCliOptions {
-  std::string config, out, mapping = "both", reorder = "calib";
+  std::string config, out, mapping = "both", reorder = "channels";
   std::vector<std::string> networks;
   std::vector<double> prune;
   nn::AccuracyOptions acc;
@@ -36,9 +36,10 @@ void run(AccuracyCliOptions o) {
   else if (o.mapping == "interleaved") o.acc.mappings = {Mapping::Interleaved};
   else if (o.mapping == "blocked") o.acc.mappings = {Mapping::Blocked};
   else throw InputError(fmt::format("--mapping '{}': expected interleaved, blocked or both", o.mapping));
-  if (o.reorder == "calib") o.acc.reorder = true;
-  else if (o.reorder == "none") o.acc.reorder = false;
-  else throw InputError(fmt::format("--reorder '{}': expected calib or none", o.reorder));
+  if (o.reorder == "channels") o.acc.reorder_how = nn::Reorder::Channels;
+  else if (o.reorder == "k") o.acc.reorder_how = nn::Reorder::K;
+  else if (o.reorder == "none") o.acc.reorder_how = nn::Reorder::None;
+  else throw InputError(fmt::format("--reorder '{}': expected channels, k or none", o.reorder));
   const bool tty = isatty(2) != 0;
   auto progress = [&](const std::string& line) {
     if (o.quiet) return;
@@ -87,9 +88,9 @@ void add_accuracy(CLI::App& app) {
   sub->add_option("--prune", o->prune, "Committed network(s) by pruning: 0 and/or 0.4 (default both)");
   sub->add_option("--mapping", o->mapping, "Thread mapping: interleaved, blocked or both")->capture_default_str();
   sub->add_option("--mode-policy", o->acc.mode_policy,
-                  "Mechanism (a), per-layer 2T/4T mode on the 4T array: none, or greedy:LOSS (target top-1 loss, points)")
+                  "Mechanism (a), per-layer 2T/4T mode on the 4T array: none, greedy:LOSS (target top-1 loss, points) or layers:NAME,... (those layers at 2T)")
       ->capture_default_str();
-  sub->add_option("--reorder", o->reorder, "Mechanism (b), K reordering from calibration statistics: calib or none")->capture_default_str();
+  sub->add_option("--reorder", o->reorder, "Mechanism (b), K reordering from calibration statistics: channels (input channels, the same at every tap), k (all of K) or none")->capture_default_str();
   sub->add_option("--images", o->acc.images, "Run the first N test images")->capture_default_str();
   sub->add_option("--calib-images", o->acc.calib_images, "Training images for the mechanisms' calibration")->capture_default_str();
   sub->add_option("--stats-images", o->acc.stats_images, "Test images for the per-layer statistics")->capture_default_str();

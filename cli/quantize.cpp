@@ -5,9 +5,9 @@
 #include <cstdio>
 #include <memory>
 
-#include "cli.hpp"
+#include "cli/cli.hpp"
 #include "sim/nn/quantize.hpp"
-#include "util.hpp"
+#include "common/error.hpp"
 
 namespace sysmt::cli {
 

@@ -10,8 +10,9 @@
 #include <fstream>
 #include <numeric>
 
-#include "gen/util.hpp"
-#include "sim/cycle_model.hpp"
+#include "common/error.hpp"
+#include "common/files.hpp"
+#include "sim/cycle/cycle_model.hpp"
 #include "sim/nn/accuracy.hpp"
 
 namespace sysmt::nn {
@@ -41,7 +42,7 @@ TEST(BalancedOrder, PairsDenseWithSparseOperands) {
 TEST(RunAccuracy, ReportInvariantsOnFewImages) {
   const Config cfg = load_config(SYSMT_SOURCE_DIR "/configs/sysmt_4t_4x4.yaml");
   AccuracyOptions o;
-  o.networks = {committed_network(0.4)};
+  o.networks = {fs::path(SYSMT_SOURCE_DIR) / "configs/networks/fmresnet_p40.q8"};
   o.mappings = {Mapping::Interleaved};
   o.images = 24;
   o.calib_images = 16;
@@ -105,7 +106,7 @@ struct Cmd {
 };
 Cmd sysmt(const std::string& args) {
   Cmd r;
-  FILE* p = popen((std::string(SYSMT_EXE) + " " + args + " 2>&1").c_str(), "r");
+  FILE* p = popen((std::string(SYSMT_BIN) + " " + args + " 2>&1").c_str(), "r");
   if (!p) return r;
   std::array<char, 4096> buf;
   for (size_t k; (k = fread(buf.data(), 1, buf.size(), p)) > 0;) r.out.append(buf.data(), k);
@@ -132,6 +133,12 @@ TEST(AccuracyCli, StrictErrors) {
   c = sysmt("accuracy " + cfg + " --network " + (dir / "bad.q8").string());
   EXPECT_EQ(c.status, 2) << c.out;
   EXPECT_NE(c.out.find("bad.q8:3: unknown record 'bogus'"), std::string::npos) << c.out;
+  c = sysmt("accuracy " + cfg + " --prune 0.4 --mode-policy layers:conv1,nosuch");
+  EXPECT_EQ(c.status, 2) << c.out;
+  EXPECT_NE(c.out.find("has no GEMM layer 'nosuch'"), std::string::npos) << c.out;
+  c = sysmt("accuracy " + cfg + " --reorder sideways");
+  EXPECT_EQ(c.status, 2) << c.out;
+  EXPECT_NE(c.out.find("--reorder 'sideways'"), std::string::npos) << c.out;
   c = sysmt("accuracy " + cfg + " --mapping diagonal");
   EXPECT_EQ(c.status, 2) << c.out;
   c = sysmt("accuracy " + cfg + " --data " + (dir / "nodata").string());

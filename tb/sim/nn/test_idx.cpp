@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "gen/util.hpp"
+#include "common/error.hpp"
 #include "sim/nn/idx.hpp"
 
 namespace sysmt::nn {
