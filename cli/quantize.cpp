@@ -6,8 +6,8 @@
 #include <memory>
 
 #include "cli/cli.hpp"
-#include "sim/nn/quantize.hpp"
 #include "common/error.hpp"
+#include "sim/nn/quantize.hpp"
 
 namespace sysmt::cli {
 
@@ -63,12 +63,15 @@ void run(const QuantizeOptions& o) {
 
 void add_quantize(CLI::App& app) {
   auto o = std::make_shared<QuantizeOptions>();
-  CLI::App* sub = app.add_subcommand("quantize", "Quantize trained float weights (.fw32) into the integer network file (.q8) (docs/accuracy.md)");
+  CLI::App* sub =
+      app.add_subcommand("quantize", "Quantize trained float weights (.fw32) into the integer network file (.q8) (docs/accuracy.md)");
   sub->add_option("weights", o->weights, "Float weights written by train/ (sysmt-train)")->required();
   sub->add_option("-o,--output", o->out, "Integer network file to write (.q8)")->required();
   sub->add_option("--data", o->data, "Fashion-MNIST folder (Debian package dataset-fashion-mnist)")->capture_default_str();
   sub->add_option("--calibration", o->calibration, "Activation calibration: max or percentile:P")->capture_default_str();
-  sub->add_option("--calib-images", o->images, "Calibrate on the first N training images")->check(CLI::Range(1, 60000))->capture_default_str();
+  sub->add_option("--calib-images", o->images, "Calibrate on the first N training images")
+      ->check(CLI::Range(1, 60000))
+      ->capture_default_str();
   sub->add_option("--name", o->name, "Network name in the file (default: the weight file's stem)");
   sub->add_flag("-q,--quiet", o->quiet, "No progress lines");
   sub->callback([o] { run(*o); });

@@ -4,8 +4,8 @@
 // Seeded and single-threaded, so the same command gives the same weights on the same machine and libtorch.
 #include <torch/torch.h>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <chrono>
 #include <cmath>
@@ -97,8 +97,8 @@ double evaluate(Net& net, const Data& d) {
 using Masks = std::vector<std::pair<torch::Tensor, torch::Tensor>>;  // (weight, 0/1 mask)
 
 // One epoch of SGD with a cosine learning rate from `lr0` (at step `step0` of `total`) and horizontal flips.
-void train_epoch(Net& net, torch::optim::SGD& opt, const Data& d, int batch, double lr0, long& step, long total,
-                 const Masks& masks, int epoch) {
+void train_epoch(Net& net, torch::optim::SGD& opt, const Data& d, int batch, double lr0, long& step, long total, const Masks& masks,
+                 int epoch) {
   net->train();
   const long n = d.x.size(0);
   auto perm = torch::randperm(n, torch::kLong);

@@ -65,7 +65,8 @@ std::vector<int> balanced_order(const std::vector<double>& score, int threads, M
     }
   std::vector<int> ks(static_cast<std::size_t>(K));
   std::iota(ks.begin(), ks.end(), 0);
-  std::stable_sort(ks.begin(), ks.end(), [&](int a, int b) { return score[static_cast<std::size_t>(a)] > score[static_cast<std::size_t>(b)]; });
+  std::stable_sort(ks.begin(), ks.end(),
+                   [&](int a, int b) { return score[static_cast<std::size_t>(a)] > score[static_cast<std::size_t>(b)]; });
   std::vector<double> load(static_cast<std::size_t>(G), 0.0);
   std::vector<std::size_t> fill(static_cast<std::size_t>(G), 0);
   std::vector<int> order(static_cast<std::size_t>(K), -1);
@@ -167,10 +168,11 @@ struct Ctx {
     }
     f.speedup = speedup(s);
     if (progress)  // wall time goes to the progress stream only: the report files stay deterministic
-      progress(fmt::format("{}: {}: {} images{}: top-1 {:.2f} %, loss {:+.2f}, {} flips ({} right->wrong, {} wrong->right), "
-                           "speedup {:.2f}x\n",
-                           net.name, name, opt.images, pre ? std::string() : fmt::format(" in {:.1f} s (wall)", secs), f.top1,
-                           f.loss, f.changed, f.right_to_wrong, f.wrong_to_right, f.speedup));
+      progress(
+          fmt::format("{}: {}: {} images{}: top-1 {:.2f} %, loss {:+.2f}, {} flips ({} right->wrong, {} wrong->right), "
+                      "speedup {:.2f}x\n",
+                      net.name, name, opt.images, pre ? std::string() : fmt::format(" in {:.1f} s (wall)", secs), f.top1, f.loss, f.changed,
+                      f.right_to_wrong, f.wrong_to_right, f.speedup));
     return f;
   }
 };
@@ -296,8 +298,8 @@ void layer_numerics(Ctx& c, NetworkReport& nr, const std::vector<Variant>& varia
       Arith a = Arith::from(c.cfg);
       a.threads = var.threads;
       const std::vector<int>& ord = var.order.empty() ? std::vector<int>{} : var.order[static_cast<std::size_t>(gv.gemm_index)];
-      const GemmResult r = ord.empty() ? gemm(a, *gv.x, *gv.w, var.mapping)
-                                       : gemm(a, permute_cols(*gv.x, ord), permute_rows(*gv.w, ord), var.mapping);
+      const GemmResult r =
+          ord.empty() ? gemm(a, *gv.x, *gv.w, var.mapping) : gemm(a, permute_cols(*gv.x, ord), permute_rows(*gv.w, ord), var.mapping);
       Acc& ac = la.v[vi];
       const GemmStats& s = r.stats;
       ac.stats.threads = s.threads;
@@ -409,8 +411,10 @@ double parse_policy(const std::string& p) {
     }
     if (pos > 0 && pos == p.size() - pre.size() && v >= 0 && v <= 100) return v;
   }
-  throw InputError(fmt::format("--mode-policy '{}': expected none, greedy:LOSS (target top-1 loss in points, 0..100) or "
-                               "layers:NAME,... (those layers at 2T)", p));
+  throw InputError(
+      fmt::format("--mode-policy '{}': expected none, greedy:LOSS (target top-1 loss in points, 0..100) or "
+                  "layers:NAME,... (those layers at 2T)",
+                  p));
 }
 
 // Mechanism (a) on the 4T array: rank the layers by how much running each at 4T instead of 2T hurts the
@@ -447,7 +451,9 @@ void mode_tradeoff(Ctx& c, NetworkReport& nr, double target, Mapping m) {
     const Predictions cp = c.run(s, tr, n, fmt::format("(a) calibration, {} layers at 2T", p));
     tp.calib_loss = 100.0 * (static_cast<double>(ex_ok) - static_cast<double>(count_correct(cp.label, tr))) / static_cast<double>(n);
     // The end points are the uniform runs already measured.
-    const RunFigure* same = p == 0 ? nr.find(fmt::format("T=4 {}", to_string(m))) : p == L ? nr.find(fmt::format("T=2 {}", to_string(m))) : nullptr;
+    const RunFigure* same = p == 0   ? nr.find(fmt::format("T=4 {}", to_string(m)))
+                            : p == L ? nr.find(fmt::format("T=2 {}", to_string(m)))
+                                     : nullptr;
     tp.run = same ? *same : c.figure(fmt::format("T=4 {}, {} of {} layers at 2T", to_string(m), p, L), 4, s, false);
     tp.run.name = fmt::format("T=4 {}, {} of {} layers at 2T", to_string(m), p, L);
     tp.run.threads = 4;
@@ -466,7 +472,8 @@ AccuracyReport run_accuracy(const Config& cfg, const AccuracyOptions& opt, const
   if (opt.networks.empty()) throw InputError("no network given");
   if (opt.mappings.empty()) throw InputError("no mapping given");
   if (opt.images < 1 || opt.images > 10000) throw InputError(fmt::format("--images {} not in 1..10000", opt.images));
-  if (opt.calib_images < 1 || opt.calib_images > 60000) throw InputError(fmt::format("--calib-images {} not in 1..60000", opt.calib_images));
+  if (opt.calib_images < 1 || opt.calib_images > 60000)
+    throw InputError(fmt::format("--calib-images {} not in 1..60000", opt.calib_images));
   if (opt.stats_images < 1) throw InputError("--stats-images must be at least 1");
   if (opt.batch < 1 || opt.batch > 1024) throw InputError(fmt::format("--batch {} not in 1..1024", opt.batch));
   if (opt.workers < 1 || opt.workers > 64) throw InputError(fmt::format("--workers {} not in 1..64", opt.workers));
@@ -474,12 +481,14 @@ AccuracyReport run_accuracy(const Config& cfg, const AccuracyOptions& opt, const
   for (const fs::path& p : opt.networks) nets.push_back(load_qnet(p));
   const fs::path data = opt.data_dir.empty() ? default_dataset_dir() : opt.data_dir;
   const Dataset test = load_fashion_mnist(data, "t10k");
-  if (test.count < opt.images) throw InputError(fmt::format("{}: {} test images, fewer than --images {}", data.string(), test.count, opt.images));
+  if (test.count < opt.images)
+    throw InputError(fmt::format("{}: {} test images, fewer than --images {}", data.string(), test.count, opt.images));
   Dataset train;
   const bool need_train = opt.reorder_how != Reorder::None || target >= 0;
   if (need_train) {
     train = load_fashion_mnist(data, "train");
-    if (train.count < opt.calib_images) throw InputError(fmt::format("{}: {} training images, fewer than --calib-images {}", data.string(), train.count, opt.calib_images));
+    if (train.count < opt.calib_images)
+      throw InputError(fmt::format("{}: {} training images, fewer than --calib-images {}", data.string(), train.count, opt.calib_images));
   }
   for (std::size_t i = 0; i < nets.size(); ++i) {
     for (const std::string& name : fixed) {  // checked before any work is done
@@ -489,7 +498,8 @@ AccuracyReport run_accuracy(const Config& cfg, const AccuracyOptions& opt, const
     }
     const QTensor& in = nets[i].tensor(nets[i].input);
     if (in.size() != test.rows * test.cols)
-      throw InputError(fmt::format("{}: input tensor is {}x{}x{}, the images are {}x{}", opt.networks[i].string(), in.H, in.W, in.C, test.rows, test.cols));
+      throw InputError(fmt::format("{}: input tensor is {}x{}x{}, the images are {}x{}", opt.networks[i].string(), in.H, in.W, in.C,
+                                   test.rows, test.cols));
   }
 
   AccuracyReport rep;
@@ -605,16 +615,17 @@ std::string pct(double v) { return fmt::format("{:.1f}", 100 * v); }
 }  // namespace
 
 std::string to_markdown(const AccuracyReport& r) {
-  std::string s = fmt::format("<!-- Generated by {} from {} (config hash {}). Do not edit. -->\n\n", r.generator, r.config_file, r.config_hash);
+  std::string s =
+      fmt::format("<!-- Generated by {} from {} (config hash {}). Do not edit. -->\n\n", r.generator, r.config_file, r.config_hash);
   s += fmt::format("# Accuracy: Fashion-MNIST through the NB-SMT golden model on {} ({}x{})\n\n", r.config_name, r.rows, r.cols);
-  s += fmt::format("Arithmetic: rounding {}, zero_skip {}, {}-bit accumulator. {} test images per run; per-layer statistics on the "
-                   "first {}{}. Loss = top-1 of T = 1 minus top-1 of the run "
-                   "(points); flips count test images whose prediction differs from T = 1. Speedup = cycles of the T = 1 array / "
-                   "cycles of the run (cycle model, same rows x cols). Method: docs/accuracy.md.\n\n",
-                   r.rounding, r.zero_skip, r.acc_bits, r.images, r.stats_images,
-                   r.calib_images ? fmt::format("; mechanisms calibrated on the first {} training images (reordering: {})",
-                                                r.calib_images, r.reorder)
-                                  : "");
+  s += fmt::format(
+      "Arithmetic: rounding {}, zero_skip {}, {}-bit accumulator. {} test images per run; per-layer statistics on the "
+      "first {}{}. Loss = top-1 of T = 1 minus top-1 of the run "
+      "(points); flips count test images whose prediction differs from T = 1. Speedup = cycles of the T = 1 array / "
+      "cycles of the run (cycle model, same rows x cols). Method: docs/accuracy.md.\n\n",
+      r.rounding, r.zero_skip, r.acc_bits, r.images, r.stats_images,
+      r.calib_images ? fmt::format("; mechanisms calibrated on the first {} training images (reordering: {})", r.calib_images, r.reorder)
+                     : "");
   for (const NetworkReport& n : r.networks) {
     s += fmt::format("## {} ({}; weights {:.1f} % zero)\n\n", n.name, n.file, 100 * n.weight_zero_frac);
     if (n.float_top1 >= 0) s += fmt::format("Float top-1 (same images): {:.2f} %. Calibration: {}.\n\n", n.float_top1, n.calibration);
@@ -632,8 +643,9 @@ std::string to_markdown(const AccuracyReport& r) {
         std::string names = t.layers_2t.empty() ? "none" : t.layers_2t.size() == n.layers.size() ? "all" : "";
         if (names.empty())
           for (const auto& l : t.layers_2t) names += (names.empty() ? "" : ", ") + l;
-        s += fmt::format("| {}{} | {:.2f}x | {:+.2f} | {:.2f} | {:+.2f} | {} |\n", names, static_cast<int>(i) == n.policy_point ? " **(policy)**" : "",
-                         t.speedup, t.calib_loss, t.run.top1, t.run.loss, t.run.changed);
+        s += fmt::format("| {}{} | {:.2f}x | {:+.2f} | {:.2f} | {:+.2f} | {} |\n", names,
+                         static_cast<int>(i) == n.policy_point ? " **(policy)**" : "", t.speedup, t.calib_loss, t.run.top1, t.run.loss,
+                         t.run.changed);
       }
       s += "\n";
     }
@@ -641,7 +653,8 @@ std::string to_markdown(const AccuracyReport& r) {
     s += "SQNR of the layer's NB-SMT GEMM against the exact GEMM on the same input (dB), and the share of PE cycles that shared "
          "the multiplier and lost precision (%). Real: the exact network's activations on test images; synthetic: `sysmt evaluate`'s "
          "data model (50 % zeros, half-normal sigma 32) on the same shape.\n\n";
-    s += "| layer | M x K x N | x zero % | x < 16 % | w zero % | T=2 real | T=2 synth | T=4 real | T=4 synth | T=4 reordered | lossy T=2 real / synth | lossy T=4 real / synth |\n";
+    s += "| layer | M x K x N | x zero % | x < 16 % | w zero % | T=2 real | T=2 synth | T=4 real | T=4 synth | T=4 reordered | lossy T=2 "
+         "real / synth | lossy T=4 real / synth |\n";
     s += "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
     for (const LayerReport& l : n.layers) {
       auto get = [&](int T, const char* src, bool reo) -> const LayerNumeric* {
@@ -685,8 +698,9 @@ std::string accuracy_gnuplot(const AccuracyReport& r) {
     for (const RunFigure& f : n.runs)
       if (f.threads == 1 || (f.reorder && f.mapping == "interleaved")) s += fmt::format("{} {:.3f}\n", f.threads, f.top1);
     s += "EOD\n";
-    plot1 += fmt::format("{}$top{} using 1:2 with linespoints pt 7 title '{}', $reo{} using 1:2 with linespoints pt 6 dt 2 title '{} reordered (b)'",
-                         i ? ", " : "", i, n.name, i, n.name);
+    plot1 += fmt::format(
+        "{}$top{} using 1:2 with linespoints pt 7 title '{}', $reo{} using 1:2 with linespoints pt 6 dt 2 title '{} reordered (b)'",
+        i ? ", " : "", i, n.name, i, n.name);
     if (!n.tradeoff.empty()) {
       s += fmt::format("$trade{} << EOD\n", i);
       for (const TradeoffPoint& t : n.tradeoff) s += fmt::format("{:.4f} {:.3f}\n", t.speedup, t.run.top1);
@@ -695,10 +709,14 @@ std::string accuracy_gnuplot(const AccuracyReport& r) {
     }
   }
   std::string body = "set multiplot layout 1,2\nset grid\nset key bottom left\n";
-  body += "set title 'Top-1 vs threads (interleaved)'\nset xlabel 'threads T'\nset ylabel 'top-1 (%)'\nset logscale x 2\nset xtics (1, 2, 4)\n" + plot1 + "\n";
+  body +=
+      "set title 'Top-1 vs threads (interleaved)'\nset xlabel 'threads T'\nset ylabel 'top-1 (%)'\nset logscale x 2\nset xtics (1, 2, "
+      "4)\n" +
+      plot1 + "\n";
   body += "unset logscale x\nset xtics autofreq\n";
   if (plot2 != "plot ")
-    body += "set title '(a) Per-layer 2T/4T mode on the 4T array'\nset xlabel 'speedup vs T = 1 (cycles)'\nset ylabel 'top-1 (%)'\n" + plot2 + "\n";
+    body += "set title '(a) Per-layer 2T/4T mode on the 4T array'\nset xlabel 'speedup vs T = 1 (cycles)'\nset ylabel 'top-1 (%)'\n" +
+            plot2 + "\n";
   body += "unset multiplot\n";
   s += "if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n  set terminal pngcairo size 1200,480 noenhanced font ',10'\n} else {\n"
        "  set terminal png size 1200,480 noenhanced\n}\nset output png_out\n" +
@@ -721,7 +739,8 @@ std::vector<fs::path> write_accuracy(const AccuracyReport& r, const fs::path& di
   put("accuracy.gp", accuracy_gnuplot(r));
   plot_message.clear();
   if (std::system("command -v gnuplot >/dev/null 2>&1") != 0) {
-    plot_message = fmt::format("gnuplot not found on PATH: no plot drawn (install gnuplot, then run 'gnuplot accuracy.gp' in {})", dir.string());
+    plot_message =
+        fmt::format("gnuplot not found on PATH: no plot drawn (install gnuplot, then run 'gnuplot accuracy.gp' in {})", dir.string());
     return files;
   }
   const std::string cmd = fmt::format("cd {} && gnuplot -e \"png_out='.accuracy.png.tmp'; svg_out='.accuracy.svg.tmp'\" accuracy.gp",

@@ -13,8 +13,7 @@ namespace {
 // Whole file contents, gunzipped when the name ends in ".gz".
 std::vector<std::uint8_t> read_bytes(const std::filesystem::path& path) {
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec))
-    throw InputError(fmt::format("{}: no such file", path.string()));
+  if (!std::filesystem::is_regular_file(path, ec)) throw InputError(fmt::format("{}: no such file", path.string()));
   std::vector<std::uint8_t> out;
   if (path.extension() == ".gz") {
     gzFile f = gzopen(path.c_str(), "rb");
@@ -57,8 +56,7 @@ IdxArray read_idx(const std::filesystem::path& path) {
   const unsigned nd = b[3];
   if (nd == 0 || nd > 4) throw InputError(fmt::format("{}: IDX dimension count {} (expected 1..4)", f, nd));
   if (b.size() < 4 + 4 * static_cast<std::size_t>(nd))
-    throw InputError(fmt::format("{}: header truncated ({} dimensions need {} bytes, file has {})", f, nd, 4 + 4 * nd,
-                                 b.size()));
+    throw InputError(fmt::format("{}: header truncated ({} dimensions need {} bytes, file has {})", f, nd, 4 + 4 * nd, b.size()));
   IdxArray a;
   std::uint64_t total = 1;
   for (unsigned i = 0; i < nd; ++i) {
@@ -68,8 +66,7 @@ IdxArray read_idx(const std::filesystem::path& path) {
     total *= d;
   }
   const std::uint64_t have = b.size() - 4 - 4 * nd;
-  if (have != total)
-    throw InputError(fmt::format("{}: header says {} data bytes, file has {}", f, total, have));
+  if (have != total) throw InputError(fmt::format("{}: header says {} data bytes, file has {}", f, total, have));
   a.data.assign(b.begin() + 4 + 4 * nd, b.end());
   return a;
 }
@@ -82,10 +79,10 @@ Dataset load_fashion_mnist(const std::filesystem::path& dir, const std::string& 
   for (const auto& p : {img, lab}) {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(p, ec))
-      throw InputError(fmt::format(
-          "{}: no such file; Fashion-MNIST comes from the Debian package dataset-fashion-mnist "
-          "(apt-get install dataset-fashion-mnist, or scripts/install-deps.sh)",
-          p.string()));
+      throw InputError(
+          fmt::format("{}: no such file; Fashion-MNIST comes from the Debian package dataset-fashion-mnist "
+                      "(apt-get install dataset-fashion-mnist, or scripts/install-deps.sh)",
+                      p.string()));
   }
   IdxArray im = read_idx(img);
   IdxArray la = read_idx(lab);

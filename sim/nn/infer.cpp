@@ -68,7 +68,8 @@ class Engine {
         if (order.size() != static_cast<std::size_t>(K)) throw std::invalid_argument("LayerPlan: order is not a permutation of K");
         std::vector<bool> seen(static_cast<std::size_t>(K), false);
         for (int k : order) {
-          if (k < 0 || k >= K || seen[static_cast<std::size_t>(k)]) throw std::invalid_argument("LayerPlan: order is not a permutation of K");
+          if (k < 0 || k >= K || seen[static_cast<std::size_t>(k)])
+            throw std::invalid_argument("LayerPlan: order is not a permutation of K");
           seen[static_cast<std::size_t>(k)] = true;
         }
       }

@@ -34,13 +34,13 @@ struct RunSpec {
 
 struct Predictions {
   int classes = 0;
-  std::vector<std::uint8_t> label;    // per image, argmax of the logits (lowest index on ties)
-  std::vector<std::int64_t> logits;   // per image, `classes` int32 logits
+  std::vector<std::uint8_t> label;   // per image, argmax of the logits (lowest index on ties)
+  std::vector<std::int64_t> logits;  // per image, `classes` int32 logits
 };
 
 struct InferOptions {
   int workers = 2;
-  int batch = 16;  // images per GEMM call
+  int batch = 16;                                                     // images per GEMM call
   std::function<void(std::size_t done, std::size_t total)> progress;  // called from worker 0 (may be empty)
 };
 
@@ -50,7 +50,7 @@ Predictions run_network(const QNet& net, const Dataset& data, std::size_t count,
 // One GEMM layer's input as the array sees it, for statistics passes: the im2col of `images` images
 // (rows image-major) in the layer's natural K order, and its weights.
 struct GemmView {
-  int gemm_index = 0;      // position in QNet::gemm_layers()
+  int gemm_index = 0;  // position in QNet::gemm_layers()
   const QLayer* layer = nullptr;
   const IntMatrix* x = nullptr;
   const IntMatrix* w = nullptr;

@@ -33,10 +33,14 @@ Requant quantize_multiplier(double real) {
 
 const char* to_string(OpKind k) {
   switch (k) {
-    case OpKind::Conv: return "conv";
-    case OpKind::Rescale: return "rescale";
-    case OpKind::Add: return "add";
-    case OpKind::Gap: return "gap";
+    case OpKind::Conv:
+      return "conv";
+    case OpKind::Rescale:
+      return "rescale";
+    case OpKind::Add:
+      return "add";
+    case OpKind::Gap:
+      return "gap";
   }
   return "?";
 }
@@ -101,15 +105,17 @@ void QNet::validate(const std::string& where) const {
         const ConvShape& s = l.shape;
         if (!s.problem().empty()) fail(fmt::format("layer {}: {}", l.name, s.problem()));
         if (in.H != s.H || in.W != s.W || in.C != s.Cin)
-          fail(fmt::format("layer {}: input {} is {}x{}x{}, the layer expects {}x{}x{}", l.name, in.name, in.H, in.W, in.C, s.H, s.W, s.Cin));
+          fail(fmt::format("layer {}: input {} is {}x{}x{}, the layer expects {}x{}x{}", l.name, in.name, in.H, in.W, in.C, s.H, s.W,
+                           s.Cin));
         if (out.H != s.out_h() || out.W != s.out_w() || out.C != s.Cout)
-          fail(fmt::format("layer {}: output {} is {}x{}x{}, the layer makes {}x{}x{}", l.name, out.name, out.H, out.W, out.C,
-                           s.out_h(), s.out_w(), s.Cout));
+          fail(fmt::format("layer {}: output {} is {}x{}x{}, the layer makes {}x{}x{}", l.name, out.name, out.H, out.W, out.C, s.out_h(),
+                           s.out_w(), s.Cout));
         const int K = s.KH * s.KW * s.Cin;
         if (l.w.rows != K || l.w.cols != s.Cout) fail(fmt::format("layer {}: weights are not {} x {}", l.name, K, s.Cout));
         for (int v : l.w.data)
           if (v < -127 || v > 127) fail(fmt::format("layer {}: weight {} not in -127..127", l.name, v));
-        if (l.bias.size() != static_cast<std::size_t>(s.Cout)) fail(fmt::format("layer {}: {} biases, expected {}", l.name, l.bias.size(), s.Cout));
+        if (l.bias.size() != static_cast<std::size_t>(s.Cout))
+          fail(fmt::format("layer {}: {} biases, expected {}", l.name, l.bias.size(), s.Cout));
         nreq(static_cast<std::size_t>(s.Cout));
         break;
       }
@@ -177,9 +183,15 @@ std::string encode_qnet(const QNet& n) {
         s += "bias " + join(l.bias) + "\n";
         break;
       }
-      case OpKind::Rescale: s += fmt::format("rescale {} {} {}\n", l.name, l.in, l.out); break;
-      case OpKind::Add: s += fmt::format("add {} {} {} {}\n", l.name, l.in, l.in2, l.out); break;
-      case OpKind::Gap: s += fmt::format("gap {} {} {}\n", l.name, l.in, l.out); break;
+      case OpKind::Rescale:
+        s += fmt::format("rescale {} {} {}\n", l.name, l.in, l.out);
+        break;
+      case OpKind::Add:
+        s += fmt::format("add {} {} {} {}\n", l.name, l.in, l.in2, l.out);
+        break;
+      case OpKind::Gap:
+        s += fmt::format("gap {} {} {}\n", l.name, l.in, l.out);
+        break;
     }
     if (l.kind != OpKind::Add) s += "mult " + join(l.mult) + "\nshift " + join(l.shift) + "\n";
   }
@@ -298,9 +310,12 @@ QNet parse_qnet(const std::string& text, const std::string& source) {
       t.H = static_cast<int>(r.integer(2, 1, 4096, "height"));
       t.W = static_cast<int>(r.integer(3, 1, 4096, "width"));
       t.C = static_cast<int>(r.integer(4, 1, 4096, "channels"));
-      if (r.toks[5] == "uint8") t.kind = TensorKind::Uint8;
-      else if (r.toks[5] == "int32") t.kind = TensorKind::Int32;
-      else r.fail(fmt::format("tensor kind '{}' (expected uint8 or int32)", r.toks[5]));
+      if (r.toks[5] == "uint8")
+        t.kind = TensorKind::Uint8;
+      else if (r.toks[5] == "int32")
+        t.kind = TensorKind::Int32;
+      else
+        r.fail(fmt::format("tensor kind '{}' (expected uint8 or int32)", r.toks[5]));
       t.scale = r.real(6, "scale");
       if (r.toks[7] != "0") r.fail(fmt::format("zero point '{}': NB-SMT needs zero point 0 (a zero activation is skipped)", r.toks[7]));
       n.tensors.push_back(t);

@@ -49,11 +49,11 @@ const char* to_string(OpKind k);
 struct QLayer {
   OpKind kind = OpKind::Conv;
   std::string name, in, in2, out;
-  ConvShape shape;   // conv only
-  IntMatrix w;       // conv only: K x N, -127..127
-  std::vector<std::int32_t> bias;   // conv only: N
-  std::vector<std::int32_t> mult;   // conv: N; rescale and gap: 1
-  std::vector<int> shift;           // same size as mult
+  ConvShape shape;                 // conv only
+  IntMatrix w;                     // conv only: K x N, -127..127
+  std::vector<std::int32_t> bias;  // conv only: N
+  std::vector<std::int32_t> mult;  // conv: N; rescale and gap: 1
+  std::vector<int> shift;          // same size as mult
   bool gemm() const { return kind == OpKind::Conv; }
 };
 

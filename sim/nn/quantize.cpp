@@ -21,8 +21,8 @@ namespace {
 
 constexpr float kBnEps = 1e-5f;  // torch::nn::BatchNorm2d's default
 
-const FloatTensor& get(const TensorMap& t, const std::string& name, const std::vector<std::uint32_t>& shape,
-                       const std::string& source, std::set<std::string>& used) {
+const FloatTensor& get(const TensorMap& t, const std::string& name, const std::vector<std::uint32_t>& shape, const std::string& source,
+                       std::set<std::string>& used) {
   used.insert(name);
   auto it = t.find(name);
   if (it == t.end()) throw InputError(fmt::format("{}: tensor '{}' is missing", source, name));
@@ -55,8 +55,8 @@ struct Builder {
   const QTensor& tens(const std::string& name) const { return net.tensors[static_cast<std::size_t>(net.tensor_index(name))]; }
 
   // conv `prefix`.weight (torch layout Cout x Cin x KH x KW) followed by batch norm `bn`.
-  void conv_bn(const std::string& name, const std::string& in, const std::string& out, const std::string& wname,
-               const std::string& bn, int k, int cout, int stride, TensorKind kind) {
+  void conv_bn(const std::string& name, const std::string& in, const std::string& out, const std::string& wname, const std::string& bn,
+               int k, int cout, int stride, TensorKind kind) {
     const QTensor& x = tens(in);
     FLayer l;
     l.kind = OpKind::Conv;
@@ -152,7 +152,8 @@ FNet fmresnet_from_tensors(const TensorMap& t, const std::string& name, const st
   b.net.layers.push_back(std::move(fc));
   // Every tensor of the file must be used: a file from another network is an error, not a silent subset.
   for (const auto& [n, v] : t)
-    if (!b.used.count(n)) throw InputError(fmt::format("{}: tensor '{}' is not part of the fmresnet network (docs/accuracy.md)", source, n));
+    if (!b.used.count(n))
+      throw InputError(fmt::format("{}: tensor '{}' is not part of the fmresnet network (docs/accuracy.md)", source, n));
   return b.net;
 }
 
@@ -198,7 +199,9 @@ std::vector<std::vector<float>> float_forward(const FNet& net, const std::uint8_
           }
         break;
       }
-      case OpKind::Rescale: y = x; break;
+      case OpKind::Rescale:
+        y = x;
+        break;
       case OpKind::Add: {
         const std::vector<float>& x2 = v[static_cast<std::size_t>(net.tensor_index(l.in2))];
         for (std::size_t i = 0; i < y.size(); ++i) y[i] = std::max(x[i] + x2[i], 0.f);
@@ -245,7 +248,8 @@ int argmax(const float* v, int n) {
 
 QuantizeResult quantize(const FNet& net, const Dataset& train, const Dataset& test, const Calibration& cal,
                         const std::function<void(const std::string&)>& progress) {
-  if (cal.method != "max" && cal.method != "percentile") throw InputError(fmt::format("calibration method '{}' (max or percentile)", cal.method));
+  if (cal.method != "max" && cal.method != "percentile")
+    throw InputError(fmt::format("calibration method '{}' (max or percentile)", cal.method));
   if (cal.images < 1 || static_cast<std::size_t>(cal.images) > train.count)
     throw InputError(fmt::format("calibration images {} not in 1..{}", cal.images, train.count));
   const std::size_t npx = train.rows * train.cols;
@@ -322,12 +326,13 @@ QuantizeResult quantize(const FNet& net, const Dataset& train, const Dataset& te
         l.shift.push_back(r.shift);
         break;
       }
-      case OpKind::Add: break;
+      case OpKind::Add:
+        break;
     }
     q.layers.push_back(std::move(l));
   }
-  q.info.emplace_back("calibration", cal.method == "max" ? fmt::format("max {}", cal.images)
-                                                         : fmt::format("percentile {} {}", cal.percentile, cal.images));
+  q.info.emplace_back(
+      "calibration", cal.method == "max" ? fmt::format("max {}", cal.images) : fmt::format("percentile {} {}", cal.percentile, cal.images));
   QuantizeResult res;
   if (test.count > 0) {
     const std::size_t tp = test.rows * test.cols;

@@ -39,8 +39,8 @@ std::vector<std::vector<float>> float_forward(const FNet& net, const std::uint8_
 
 struct Calibration {
   std::string method = "percentile";  // "max" or "percentile"
-  double percentile = 99.99;           // for "percentile": the value below which this % of the tensor's values lie
-  int images = 1000;                   // the first N training images
+  double percentile = 99.99;          // for "percentile": the value below which this % of the tensor's values lie
+  int images = 1000;                  // the first N training images
   std::string describe() const;
 };
 

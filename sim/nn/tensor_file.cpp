@@ -20,8 +20,7 @@ struct Cursor {
   const std::string& file;
   std::size_t pos = 0;
   void need(std::size_t n, const char* what) const {
-    if (s.size() - pos < n)
-      throw InputError(fmt::format("{}: byte {}: file ends inside {}", file, pos, what));
+    if (s.size() - pos < n) throw InputError(fmt::format("{}: byte {}: file ends inside {}", file, pos, what));
   }
   std::uint32_t u32(const char* what) {
     need(4, what);
@@ -46,8 +45,7 @@ std::string encode_tensors(const TensorMap& t) {
       put_u32(s, d);
       n *= d;
     }
-    if (n != ten.values.size())
-      throw std::logic_error(fmt::format("tensor {}: shape holds {} values, has {}", name, n, ten.values.size()));
+    if (n != ten.values.size()) throw std::logic_error(fmt::format("tensor {}: shape holds {} values, has {}", name, n, ten.values.size()));
     for (float f : ten.values) {
       std::uint32_t u;
       std::memcpy(&u, &f, 4);

@@ -153,7 +153,8 @@ TEST(AccuracyCli, WritesReportFilesDeterministically) {
   const std::string cfg = SYSMT_SOURCE_DIR "/configs/sysmt_2t_4x4.yaml";
   const fs::path dir = fs::temp_directory_path() / "sysmt_acc_cli_ok";
   fs::remove_all(dir);
-  const std::string args = "accuracy " + cfg + " --prune 0.4 --images 6 --stats-images 2 --mapping interleaved --reorder none --mode-policy none -q";
+  const std::string args =
+      "accuracy " + cfg + " --prune 0.4 --images 6 --stats-images 2 --mapping interleaved --reorder none --mode-policy none -q";
   Cmd a = sysmt(args + " -o " + (dir / "a").string());
   ASSERT_EQ(a.status, 0) << a.out;
   Cmd b = sysmt(args + " --workers 1 -o " + (dir / "b").string());

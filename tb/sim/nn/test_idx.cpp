@@ -77,12 +77,17 @@ TEST_F(Idx, ReadsGzippedFile) {
 
 TEST_F(Idx, RejectsMalformedFiles) {
   EXPECT_NE(error_of([&] { read_idx(dir_ / "missing.idx"); }).find("missing.idx: no such file"), std::string::npos);
-  EXPECT_NE(error_of([&] { read_idx(write_plain("short", std::string("\0\0", 2))); }).find("shorter than the 4-byte IDX magic"), std::string::npos);
-  EXPECT_NE(error_of([&] { read_idx(write_plain("magic", std::string("\1\0\x08\x01\0\0\0\0", 8))); }).find("bad IDX magic"), std::string::npos);
+  EXPECT_NE(error_of([&] { read_idx(write_plain("short", std::string("\0\0", 2))); }).find("shorter than the 4-byte IDX magic"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { read_idx(write_plain("magic", std::string("\1\0\x08\x01\0\0\0\0", 8))); }).find("bad IDX magic"),
+            std::string::npos);
   EXPECT_NE(error_of([&] { read_idx(write_plain("type", idx({1}, "x", 0x0d))); }).find("is not 0x08"), std::string::npos);
   EXPECT_NE(error_of([&] { read_idx(write_plain("rank", idx({}, ""))); }).find("dimension count 0"), std::string::npos);
   // Header says 2 x 2 but the file has 3 data bytes; and a header cut short.
-  EXPECT_NE(error_of([&] { read_idx(write_plain("size", idx({2, 2}, "abc"))); }).find("header says 4 data bytes, file has 3"), std::string::npos);
+  EXPECT_NE(error_of([&] {
+              read_idx(write_plain("size", idx({2, 2}, "abc")));
+            }).find("header says 4 data bytes, file has 3"),
+            std::string::npos);
   EXPECT_NE(error_of([&] { read_idx(write_plain("hdr", idx({2, 2}, "").substr(0, 9))); }).find("header truncated"), std::string::npos);
   // A ".gz" name must hold gzip data; a gzip stream cut in half is an error, not a short array.
   EXPECT_NE(error_of([&] { read_idx(write_plain("plain.gz", idx({1}, "x"))); }).find("not a gzip file"), std::string::npos);

@@ -45,9 +45,12 @@ RefNet ref_read(const std::filesystem::path& p) {
     is >> key;
     std::vector<std::string> a;
     for (std::string s; is >> s;) a.push_back(s);
-    if (key == "input") n.input = a[0];
-    else if (key == "output") n.output = a[0];
-    else if (key == "tensor") n.t[a[0]] = RefTensor{std::stoi(a[1]), std::stoi(a[2]), std::stoi(a[3]), a[4] == "uint8"};
+    if (key == "input")
+      n.input = a[0];
+    else if (key == "output")
+      n.output = a[0];
+    else if (key == "tensor")
+      n.t[a[0]] = RefTensor{std::stoi(a[1]), std::stoi(a[2]), std::stoi(a[3]), a[4] == "uint8"};
     else if (key == "conv" || key == "rescale" || key == "gap" || key == "add") {
       n.layers.emplace_back();
       cur = &n.layers.back();
@@ -100,7 +103,8 @@ std::vector<long long> ref_run(const RefNet& n, const std::uint8_t* image) {
                   acc += x[static_cast<size_t>((iy * ti.W + ix) * ti.C + ci)] *
                          l.w[static_cast<size_t>(((ky * l.KW + kx) * l.Cin + ci) * l.Cout + co)];
                 }
-            const long long q = ref_rq(acc + l.bias[static_cast<size_t>(co)], l.mult[static_cast<size_t>(co)], l.shift[static_cast<size_t>(co)]);
+            const long long q =
+                ref_rq(acc + l.bias[static_cast<size_t>(co)], l.mult[static_cast<size_t>(co)], l.shift[static_cast<size_t>(co)]);
             y[static_cast<size_t>((oy * to.W + ox) * to.C + co)] = to.u8 ? ref_u8(q) : q;
           }
     } else if (l.kind == "rescale") {
@@ -140,7 +144,8 @@ TEST(Inference, ExactRunEqualsIndependentReferenceOnCommittedNetworks) {
     for (std::size_t i = 0; i < n; ++i) {
       const std::vector<long long> want = ref_run(ref, &d.images[i * 784]);
       ASSERT_EQ(want.size(), 10u);
-      for (int c = 0; c < 10; ++c) ASSERT_EQ(p.logits[i * 10 + static_cast<size_t>(c)], want[static_cast<size_t>(c)]) << f << " image " << i << " class " << c;
+      for (int c = 0; c < 10; ++c)
+        ASSERT_EQ(p.logits[i * 10 + static_cast<size_t>(c)], want[static_cast<size_t>(c)]) << f << " image " << i << " class " << c;
       agree_with_labels += p.label[i] == d.labels[i];
     }
     // A trained network, not noise: most of the first 16 test images are classified right.

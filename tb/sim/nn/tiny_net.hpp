@@ -51,7 +51,8 @@ inline QNet tiny_net() {
                tensor("a", 1, 1, 2, TensorKind::Uint8),     tensor("g", 1, 1, 2, TensorKind::Uint8),
                tensor("logits", 1, 1, 3, TensorKind::Int32)};
   // c: 2x2 kernel, column 0 = (1, 2, 3, 4), column 1 = all -1; x 0.5.
-  n.layers.push_back(conv("c", "input", "c", ConvShape{2, 2, 2, 2, 1, 2, 1, 0}, mat(4, 2, {1, -1, 2, -1, 3, -1, 4, -1}), {10, 5}, kHalf, 31));
+  n.layers.push_back(
+      conv("c", "input", "c", ConvShape{2, 2, 2, 2, 1, 2, 1, 0}, mat(4, 2, {1, -1, 2, -1, 3, -1, 4, -1}), {10, 5}, kHalf, 31));
   QLayer r;
   r.kind = OpKind::Rescale;
   r.name = "r";
