@@ -13,7 +13,9 @@ packages=(
   slurm-wlm munge
   clang-format
   clang libclang-rt-14-dev
+  zlib1g-dev dataset-fashion-mnist
 )
+# libtorch-dev is needed only to retrain the network (cmake -DSYSMT_WITH_TORCH=ON, docs/accuracy.md).
 
 missing=()
 for p in "${packages[@]}"; do
