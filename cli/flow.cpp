@@ -23,6 +23,7 @@
 #include "common/plot.hpp"
 #include "common/process.hpp"
 #include "sim/eval/eval_report.hpp"
+#include "sim/nn/accuracy.hpp"
 #include "synth/compare.hpp"
 
 namespace sysmt::cli {
@@ -39,7 +40,8 @@ struct FlowOptions {
   std::uint64_t seed = 1;
   std::string out = "reports", workload, liberty;
   std::string periods;  // compare's --periods ("" = its default sweep)
-  bool skip_verify = false;
+  int accuracy_images = 10000;  // test images of the accuracy step (the whole test set by default)
+  bool skip_verify = false, skip_accuracy = false;
 };
 
 // Where the flow is and what it has found so far.
@@ -251,7 +253,53 @@ std::string summary_gnuplot(const Flow& f, const std::string& dat) {
   return gp + "unset output\n";
 }
 
-// 5. The summary: Markdown, JSON, plot data and plot, committed together.
+// 5. Top-1 of the committed network through the NB-SMT arithmetic on the 4T design's arithmetic settings
+// (rounding, zero skip; threads is swept 1, 2, 4), both committed networks, the interleaved mapping.
+void accuracy_step(Flow& f) {
+  if (f.o.skip_accuracy) return;
+  const fs::path out = f.out / "accuracy";
+  run_step_or_throw(f, "accuracy (Fashion-MNIST ResNet, 10,000 test images, T = 1, 2, 4, dense and 40 % pruned)",
+                    "accuracy " + shell_quote(f.config_files.back().string()) + " --mapping interleaved --mode-policy none --stats-images 20 -q --images " +
+                        std::to_string(f.o.accuracy_images) + " -o " +
+                        shell_quote(out.string()),
+                    f.log("accuracy"));
+}
+
+std::vector<FlowAccuracy> accuracy_rows(const Flow& f) {
+  std::vector<FlowAccuracy> rows;
+  if (f.o.skip_accuracy) return rows;
+  const fs::path file = f.out / "accuracy" / "accuracy.json";
+  nn::AccuracyReport rep;
+  try {
+    rep = json::parse(read_file(file)).get<nn::AccuracyReport>();
+  } catch (const json::exception& e) {
+    throw ToolError("flow: " + file.string() + " is not an accuracy report: " + e.what());
+  }
+  for (const nn::NetworkReport& net : rep.networks)
+    for (int t : kThreads) {
+      const nn::RunFigure* r = net.find(t == 1 ? "T=1" : fmt::format("T={} interleaved", t));
+      if (!r) continue;
+      rows.push_back(FlowAccuracy{t, net.weight_zero_frac > 0.3 ? "pruned 40 %" : "dense", r->top1, r->loss, r->right_to_wrong,
+                                  r->wrong_to_right, rep.images});
+    }
+  return rows;
+}
+
+std::string accuracy_markdown(const std::vector<FlowAccuracy>& rows) {
+  if (rows.empty()) return "";
+  std::string md =
+      "\n## Top-1 accuracy loss (integer Fashion-MNIST ResNet through the bit-exact NB-SMT model)\n\n"
+      "Loss = top-1 of the same integer network run exactly (T = 1) minus top-1 with T threads, in points, on the whole test "
+      "set; flips are the images whose prediction changed (right to wrong / wrong to right). The paper's figures are for "
+      "ImageNet CNNs; ours are for a small network on Fashion-MNIST (docs/accuracy.md).\n\n"
+      "| T | network | top-1 % | loss, points | flips r->w / w->r | paper's loss |\n|---|---|---:|---:|---:|---|\n";
+  for (const FlowAccuracy& a : rows)
+    md += fmt::format("| {} | {} | {:.2f} | {:.2f} | {} / {} | {} |\n", a.threads, a.network, a.top1, a.loss, a.right_to_wrong,
+                      a.wrong_to_right, a.threads == 1 ? "-" : paper_figures(a.threads).top1_loss);
+  return md;
+}
+
+// 6. The summary: Markdown, JSON, plot data and plot, committed together.
 void write_summary(const Flow& f) {
   std::fprintf(stderr, "[flow %d/%d] summary ...\n", f.step + 1, f.total);
   const synth::CompareReport cmp = synth::read_compare_report((f.out / "compare" / "compare.json").string());
@@ -267,7 +315,8 @@ void write_summary(const Flow& f) {
   sum.clock_period_ns = cmp.clock_period_ns;
   for (const synth::CompareRow& x : cmp.table) sum.table.push_back(summary_row(x, ev0, ev4));
   sum.verification = f.verify;
-  std::string md = summary_markdown(f, cmp, ev0, sum.table);
+  sum.accuracy = accuracy_rows(f);
+  std::string md = summary_markdown(f, cmp, ev0, sum.table) + accuracy_markdown(sum.accuracy);
   OutputSet out;
   const std::string dat = summary_dat(sum.table);
   write_file(out.file(f.out / "summary.dat"), dat);
@@ -301,10 +350,11 @@ void run_flow(const FlowOptions& o) {
   if (!o.liberty.empty() && !fs::exists(o.liberty)) throw InputError("flow: --liberty " + o.liberty + ": no such file");
   f.out = o.out;
   fs::create_directories(f.out / "logs");
-  f.total = o.skip_verify ? 4 : 5;
+  f.total = 6 - (o.skip_verify ? 1 : 0) - (o.skip_accuracy ? 1 : 0);
   write_configs_and_generate(f);
   verify_designs(f);
   compare_and_evaluate(f);
+  accuracy_step(f);
   write_summary(f);
   if (!f.all_pass) {
     std::fprintf(stderr, "[flow] verification FAILED for at least one design; see %s\n", (f.out / "logs").string().c_str());
@@ -323,6 +373,8 @@ void add_flow(CLI::App& app) {
   sub->add_option("--liberty", o->liberty, "Liberty file for synthesis (default: OSU 0.18 um)");
   sub->add_option("-o,--output", o->out, "Report folder")->capture_default_str();
   sub->add_flag("--skip-verify", o->skip_verify, "Skip the Verilator verification step");
+  sub->add_flag("--skip-accuracy", o->skip_accuracy, "Skip the top-1 accuracy step (Fashion-MNIST, docs/accuracy.md)");
+  sub->add_option("--accuracy-images", o->accuracy_images, "Test images of the accuracy step")->capture_default_str()->check(CLI::Range(1, 10000));
   sub->add_option("--periods", o->periods, "Clock targets of the comparison's area-delay sweep, e.g. 4,6,10 (default: compare's)");
   sub->callback([o] { run_flow(*o); });
 }

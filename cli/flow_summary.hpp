@@ -46,6 +46,15 @@ struct FlowVerify {
   int gemms = 0;
 };
 
+// Top-1 of the committed Fashion-MNIST network through the NB-SMT arithmetic (sysmt accuracy): one per
+// thread count and network; loss in points against the same network run exactly (T = 1).
+struct FlowAccuracy {
+  int threads = 1;
+  std::string network;  // "dense" or "pruned 40 %"
+  double top1 = 0, loss = 0;
+  std::size_t right_to_wrong = 0, wrong_to_right = 0, images = 0;
+};
+
 struct FlowSummary {
   std::string tool = "sysmt flow", version;
   int rows = 0, cols = 0;
@@ -55,9 +64,12 @@ struct FlowSummary {
   double clock_period_ns = 0;
   std::vector<FlowRow> table;  // compare.json's designs: 1T with P = 0, 1T with each NB-SMT P, 2T, 4T
   std::vector<FlowVerify> verification;  // empty with --skip-verify
+  std::vector<FlowAccuracy> accuracy;      // empty with --skip-accuracy
   std::vector<std::string> plots;
   double wall_time_s = 0;
 };
+
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(FlowAccuracy, threads, network, top1, loss, right_to_wrong, wrong_to_right, images)
 
 namespace flow_json {
 inline nlohmann::json db(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
@@ -133,7 +145,7 @@ inline void from_json(const nlohmann::json& j, FlowVerify& v) {
 inline void to_json(nlohmann::json& j, const FlowSummary& s) {
   j = {{"tool", s.tool},         {"version", s.version},   {"rows", s.rows},       {"cols", s.cols},
        {"seed", s.seed},         {"workload", s.workload}, {"liberty", s.liberty}, {"clock_period_ns", s.clock_period_ns},
-       {"table", s.table},       {"verification", s.verification}, {"plots", s.plots}, {"wall_time_s", s.wall_time_s}};
+       {"table", s.table},       {"verification", s.verification}, {"accuracy", s.accuracy}, {"plots", s.plots}, {"wall_time_s", s.wall_time_s}};
 }
 inline void from_json(const nlohmann::json& j, FlowSummary& s) {
   j.at("tool").get_to(s.tool);
@@ -146,6 +158,7 @@ inline void from_json(const nlohmann::json& j, FlowSummary& s) {
   j.at("clock_period_ns").get_to(s.clock_period_ns);
   j.at("table").get_to(s.table);
   j.at("verification").get_to(s.verification);
+  j.at("accuracy").get_to(s.accuracy);
   j.at("plots").get_to(s.plots);
   j.at("wall_time_s").get_to(s.wall_time_s);
 }

@@ -41,7 +41,7 @@ TEST(FlowCli, OneByOneArraysWithATinyWorkload) {
   std::ofstream(tmp.path / "tiny.txt") << "a 4 4 3 3 2 4 1 1\nfc 1 1 1 1 16 8 1 0\n";
   const fs::path out = tmp.path / "out";
   const test::CmdResult r = test::run("flow --rows 1 --cols 1 --skip-verify --workload " + (tmp.path / "tiny.txt").string() +
-                                      " --periods 10 -o " + out.string());
+                                      " --periods 10 --accuracy-images 100 -o " + out.string());
   ASSERT_EQ(r.status, 0) << r.out;
 
   for (int t : {1, 2, 4}) {
@@ -76,6 +76,20 @@ TEST(FlowCli, OneByOneArraysWithATinyWorkload) {
   EXPECT_EQ(sum.rows, 1);
   EXPECT_EQ(sum.workload, "tiny");
   EXPECT_TRUE(sum.verification.empty());
+  // The accuracy rows: T = 1, 2, 4 for the dense and the pruned committed network, on the images asked
+  // for; each loss is that network's exact (T = 1) top-1 minus its own, and T = 1 loses nothing.
+  ASSERT_EQ(sum.accuracy.size(), 6u);
+  const int threads[3] = {1, 2, 4};
+  for (size_t i = 0; i < sum.accuracy.size(); ++i) {
+    const FlowAccuracy& a = sum.accuracy[i];
+    const FlowAccuracy& exact = sum.accuracy[i - i % 3];
+    EXPECT_EQ(a.threads, threads[i % 3]);
+    EXPECT_EQ(a.images, 100u);
+    EXPECT_NEAR(a.loss, exact.top1 - a.top1, 1e-9) << i;
+    EXPECT_EQ(exact.loss, 0.0);
+  }
+  EXPECT_EQ(sum.accuracy[0].network, "dense");
+  EXPECT_EQ(sum.accuracy[3].network, "pruned 40 %");
   // One row per compared design: the plain 1T (P = 0), the equal-effort 1T (P = 1), 2T and 4T (P = 1).
   ASSERT_EQ(sum.table.size(), 4u);
   const struct {
