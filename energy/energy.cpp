@@ -46,7 +46,9 @@ void to_json(nlohmann::json& j, const LayerEnergy& l) {
        {"rest_power_w", l.rest},
        {"array_power_w", l.array},
        {"energy_own_j", l.energy_own_j},
-       {"energy_common_j", l.energy_common_j}};
+       {"energy_common_j", l.energy_common_j},
+       {"idle_frac", l.idle_frac},
+       {"gated_energy_common_j", l.gated_energy_common_j}};
 }
 void from_json(const nlohmann::json& j, LayerEnergy& l) {
   l.name = j.at("name").get<std::string>();
@@ -62,6 +64,8 @@ void from_json(const nlohmann::json& j, LayerEnergy& l) {
   l.array = j.at("array_power_w").get<PowerSplit>();
   l.energy_own_j = j.at("energy_own_j").get<double>();
   l.energy_common_j = j.at("energy_common_j").get<double>();
+  l.idle_frac = j.at("idle_frac").get<double>();
+  l.gated_energy_common_j = j.at("gated_energy_common_j").get<double>();
 }
 void to_json(nlohmann::json& j, const DesignEnergy& d) {
   j = {{"label", d.label},
@@ -80,7 +84,11 @@ void to_json(nlohmann::json& j, const DesignEnergy& d) {
        {"vs_baseline_own", d.vs_baseline_own},
        {"vs_baseline_common", d.vs_baseline_common},
        {"vs_plain_own", d.vs_plain_own},
-       {"vs_plain_common", d.vs_plain_common}};
+       {"vs_plain_common", d.vs_plain_common},
+       {"pe_flip_flops", d.pe_flip_flops},
+       {"clock_pj_per_ff_cycle", d.clock_pj_per_ff_cycle},
+       {"gated_energy_common_j", d.gated_energy_common_j},
+       {"gated_vs_baseline_common", d.gated_vs_baseline_common}};
 }
 void from_json(const nlohmann::json& j, DesignEnergy& d) {
   d.label = j.at("label").get<std::string>();
@@ -100,6 +108,10 @@ void from_json(const nlohmann::json& j, DesignEnergy& d) {
   d.vs_baseline_common = j.at("vs_baseline_common").get<double>();
   d.vs_plain_own = j.at("vs_plain_own").get<double>();
   d.vs_plain_common = j.at("vs_plain_common").get<double>();
+  d.pe_flip_flops = j.at("pe_flip_flops").get<int>();
+  d.clock_pj_per_ff_cycle = j.at("clock_pj_per_ff_cycle").get<double>();
+  d.gated_energy_common_j = j.at("gated_energy_common_j").get<double>();
+  d.gated_vs_baseline_common = j.at("gated_vs_baseline_common").get<double>();
 }
 void to_json(nlohmann::json& j, const EnergyReport& r) {
   j = {{"tool", r.tool},
@@ -356,6 +368,7 @@ EnergyReport measure_energy(const Config& cfg, const Workload& wl, const EnergyO
     de.area_um2 = gd.area_um2;
     de.pe_area_um2 = gd.pe_area_um2;
     de.min_period_ns = gd.min_period_ns;
+    if (gd.synth["pe"].is_object()) de.pe_flip_flops = gd.synth["pe"]["flip_flops"].get<int>();
     const auto positions = pe_positions(dc, opt.positions);
     std::vector<Stream> pe_streams{idle_stream(gd.pe, 64)}, rest_streams;
     std::optional<GateModel> rest_model;
@@ -375,6 +388,14 @@ EnergyReport measure_energy(const Config& cfg, const Workload& wl, const EnergyO
       le.window_edges = static_cast<long>(tr.measured);
       le.x_zero_frac = zero_frac(in.data.x.data);
       le.w_zero_frac = zero_frac(in.data.w.data);
+      {
+        // PE cycles with an active thread (golden model on the window's rows), over all PE slots of the
+        // layer's schedule (stalls and the final drain are idle too).
+        Arith ar = Arith::from(dc);
+        const GemmStats st = gemm_stats(ar, in.data.x, in.data.w, opt.mapping);
+        const double busy = st.pe_cycles ? 1.0 - static_cast<double>(st.active_hist[0]) / static_cast<double>(st.pe_cycles) : 0;
+        le.idle_frac = 1.0 - busy * gemm_cycles(at, in.g).pe_utilization;
+      }
       for (const auto& [r, c] : positions) pe_streams.push_back(pe_stream(dc, gd.pe, tr, r, c, fmt::format("L{}_pe{}_{}", li, r, c)));
       if (rest_model) rest_streams.push_back(array_stream(*rest_model, tr, fmt::format("L{}_array", li)));
       de.layers.push_back(le);
@@ -408,7 +429,9 @@ EnergyReport measure_energy(const Config& cfg, const Workload& wl, const EnergyO
   // Energy: dynamic energy per cycle is power x the reference period (activity is per period); leakage
   // burns for the time the layer takes at the clock considered.
   for (const DesignEnergy& d : rep.designs) rep.common_period_ns = std::max(rep.common_period_ns, d.min_period_ns);
-  for (DesignEnergy& d : rep.designs) {
+  const std::vector<Config> dcs = energy_designs(cfg);
+  for (size_t di = 0; di < rep.designs.size(); ++di) {
+    DesignEnergy& d = rep.designs[di];
     for (LayerEnergy& le : d.layers) {
       const double dyn = (le.array.internal + le.array.clock + le.array.switching) * tref * 1e-9;
       const double cyc = static_cast<double>(le.cycles);
@@ -421,6 +444,25 @@ EnergyReport measure_energy(const Config& cfg, const Workload& wl, const EnergyO
                                                                      le.array.leakage * cyc * rep.common_period_ns * 1e-9});
     }
     d.pj_per_mac_common = rep.macs ? d.energy_common_j * 1e12 / static_cast<double>(rep.macs) : 0;
+    // Design-for-energy estimate: the clock-pin energy of one flip-flop per cycle is measured (the PE's
+    // idle clock power over its flip-flops); gating the shadow (acc_bits flip-flops) except on the cycle
+    // it loads (one per tile) and the accumulator (acc_bits, plus the carry and sign of the split
+    // accumulate) on cycles with no active thread saves those clock pins, and costs two clock gates
+    // (a latch and an AND: about one flip-flop's clock pin each, clocked every cycle).
+    const Config& dc = dcs[di];
+    const double npe = static_cast<double>(dc.rows) * dc.cols;
+    for (size_t li = 0; li < d.layers.size(); ++li) {
+      LayerEnergy& le = d.layers[li];
+      const double e_ff = d.pe_flip_flops > 0 ? le.pe.clock * tref * 1e-9 / d.pe_flip_flops : 0;
+      d.clock_pj_per_ff_cycle = e_ff * 1e12;
+      const ArrayTiming at = ArrayTiming::from(dc);
+      const GemmShape g = ins[li].g;
+      const double per_tile = static_cast<double>(std::max(g.groups(at), at.drain_interval()));
+      const int acc_ffs = dc.acc_bits + (dc.pipeline_stages() == 1 && dc.acc_bits > 16 + (dc.threads == 1 ? 0 : dc.threads == 2 ? 1 : 2) ? 2 : 0);
+      const double saved_per_pe_cycle = e_ff * (dc.acc_bits * (1.0 - 1.0 / per_tile) + acc_ffs * le.idle_frac - 2.0);
+      le.gated_energy_common_j = le.energy_common_j - static_cast<double>(le.cycles) * npe * saved_per_pe_cycle;
+      d.gated_energy_common_j += le.gated_energy_common_j;
+    }
   }
   auto find = [&](const std::string& label) -> const DesignEnergy& {
     for (const DesignEnergy& d : rep.designs)
@@ -433,6 +475,7 @@ EnergyReport measure_energy(const Config& cfg, const Workload& wl, const EnergyO
     d.vs_baseline_common = d.energy_common_j / base.energy_common_j - 1;
     d.vs_plain_own = d.energy_own_j / plain.energy_own_j - 1;
     d.vs_plain_common = d.energy_common_j / plain.energy_common_j - 1;
+    d.gated_vs_baseline_common = d.gated_energy_common_j / base.gated_energy_common_j - 1;
   }
   rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return rep;
@@ -470,6 +513,13 @@ std::string to_markdown(const EnergyReport& r) {
     s += fmt::format("| {} | {:.1f} % | {:.1f} % | {:.1f} % | {:.1f} % |\n", d.label, 100 * e.internal / t, 100 * e.clock / t,
                      100 * e.switching / t, 100 * e.leakage / t);
   }
+  s += "\n## Design for energy (estimate)\n\nShadow register clock-gated except on its load cycle, accumulator clock-gated on "
+       "cycles with no active thread; clock-pin energy per flip-flop measured on the PE; two clock gates per PE charged "
+       "(docs/energy.md).\n\n| design | PE flip-flops | clock pJ per flip-flop and cycle | energy, common clock (mJ) | gated (mJ) | saving | gated vs gated 1T P1 |\n|---|---|---|---|---|---|---|\n";
+  for (const DesignEnergy& d : r.designs)
+    s += fmt::format("| {} | {} | {:.4f} | {:.4f} | {:.4f} | {:.1f} % | {:+.1f} % |\n", d.label, d.pe_flip_flops, d.clock_pj_per_ff_cycle,
+                     d.energy_common_j * 1e3, d.gated_energy_common_j * 1e3,
+                     d.energy_common_j > 0 ? 100 * (1 - d.gated_energy_common_j / d.energy_common_j) : 0.0, d.gated_vs_baseline_common * 100);
   s += "\n## Per layer (common clock)\n\n| layer | MACs | zeros x / w |";
   for (const DesignEnergy& d : r.designs) s += fmt::format(" {} cycles | {} mW | {} uJ |", d.label, d.label, d.label);
   s += "\n|---|---|---|";

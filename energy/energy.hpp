@@ -48,6 +48,12 @@ struct LayerEnergy {
   PowerSplit rest;        // skew, drain, control
   PowerSplit array;       // rows * cols * pe + rest
   double energy_own_j = 0, energy_common_j = 0;
+  // Design-for-energy estimate (docs/energy.md): fraction of PE cycles with no active thread (golden
+  // model on the window's data, idle slots of the schedule included), and the energy at the common clock
+  // with the shadow register clock-gated except when it loads and the accumulator clock-gated when no
+  // thread is active.
+  double idle_frac = 0;
+  double gated_energy_common_j = 0;
 };
 
 struct DesignEnergy {
@@ -63,6 +69,10 @@ struct DesignEnergy {
   PowerSplit energy_split_common;  // energy per inference at the common clock, split (J)
   double vs_baseline_own = 0, vs_baseline_common = 0;    // vs 1T with the same pipelining (P1), minus one
   double vs_plain_own = 0, vs_plain_common = 0;          // vs the plain 1T (P0), minus one
+  int pe_flip_flops = 0;
+  double clock_pj_per_ff_cycle = 0;   // measured: PE clock power / flip-flops, per cycle
+  double gated_energy_common_j = 0;   // the design-for-energy estimate, per inference
+  double gated_vs_baseline_common = 0;  // gated design vs the gated 1T P1, minus one
 };
 
 struct EnergyReport {
