@@ -1,5 +1,5 @@
 // Activity counter for a flattened gate-level netlist in Verilator, compiled by `sysmt energy` together
-// with the model (verilator --public-flat-rw --vpi): zero-delay, one evaluation per clock edge, and for
+// with the model (verilator --vpi, the top module public_flat_rw): zero-delay, one evaluation per clock edge, and for
 // every net of the top module (one bit each, ports bit by bit) the number of transitions and the number
 // of cycles it was high, over a measured window after a warm-up.
 //
