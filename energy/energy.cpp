@@ -10,13 +10,13 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "energy/stream.hpp"
 #include "common/error.hpp"
 #include "common/files.hpp"
 #include "common/hash.hpp"
 #include "common/output.hpp"
 #include "common/plot.hpp"
 #include "common/process.hpp"
+#include "energy/stream.hpp"
 
 namespace sysmt::energy {
 
@@ -184,7 +184,9 @@ std::vector<Config> energy_designs(const Config& cfg) {
 
 namespace {
 
-std::string label_of(const Config& c) { return c.threads == 1 ? fmt::format("1T P{}", c.pipeline_stages()) : fmt::format("{}T", c.threads); }
+std::string label_of(const Config& c) {
+  return c.threads == 1 ? fmt::format("1T P{}", c.pipeline_stages()) : fmt::format("{}T", c.threads);
+}
 
 struct Window {
   int first = 0, count = 1, warm = 0;
@@ -250,12 +252,18 @@ Stream pe_stream(const Config& cfg, const GateModel& m, const Trace& tr, int r, 
     const PeInputs p = pe_inputs(cfg, tr, r, c, e);
     std::vector<std::string> vals;
     for (const auto& [name, width] : m.inputs) {
-      if (name == "a_in") vals.push_back(hex_bits(p.a, 8));
-      else if (name == "w_in") vals.push_back(hex_bits(p.w, 8));
-      else if (name == "l_in") vals.push_back(p.last ? "1" : "0");
-      else if (name == "anz_in") vals.push_back(hex_bits(p.anz, 1));
-      else if (name == "wnz_in") vals.push_back(hex_bits(p.wnz, 1));
-      else throw std::runtime_error("energy: unknown PE input " + name);
+      if (name == "a_in")
+        vals.push_back(hex_bits(p.a, 8));
+      else if (name == "w_in")
+        vals.push_back(hex_bits(p.w, 8));
+      else if (name == "l_in")
+        vals.push_back(p.last ? "1" : "0");
+      else if (name == "anz_in")
+        vals.push_back(hex_bits(p.anz, 1));
+      else if (name == "wnz_in")
+        vals.push_back(hex_bits(p.wnz, 1));
+      else
+        throw std::runtime_error("energy: unknown PE input " + name);
     }
     s.edges.push_back(std::move(vals));
   }
@@ -272,11 +280,16 @@ Stream array_stream(const GateModel& m, const Trace& tr, const std::string& labe
     const PortBeat& b = tr.edges[static_cast<size_t>(e - 1)];
     std::vector<std::string> vals;
     for (const auto& [name, width] : m.inputs) {
-      if (name == "in_valid") vals.push_back(b.valid ? "1" : "0");
-      else if (name == "in_last") vals.push_back(b.valid && b.last ? "1" : "0");
-      else if (name == "in_act") vals.push_back(b.valid ? hex_bits(b.act, 8) : "0");
-      else if (name == "in_wgt") vals.push_back(b.valid ? hex_bits(b.wgt, 8) : "0");
-      else throw std::runtime_error("energy: unknown array input " + name);
+      if (name == "in_valid")
+        vals.push_back(b.valid ? "1" : "0");
+      else if (name == "in_last")
+        vals.push_back(b.valid && b.last ? "1" : "0");
+      else if (name == "in_act")
+        vals.push_back(b.valid ? hex_bits(b.act, 8) : "0");
+      else if (name == "in_wgt")
+        vals.push_back(b.valid ? hex_bits(b.wgt, 8) : "0");
+      else
+        throw std::runtime_error("energy: unknown array input " + name);
     }
     s.edges.push_back(std::move(vals));
   }
@@ -316,7 +329,8 @@ double zero_frac(const std::vector<int>& v) {
 EnergyReport measure_energy(const Config& cfg, const Workload& wl, const EnergyOptions& opt, const Progress& progress) {
   const auto t0 = std::chrono::steady_clock::now();
   if (!(opt.data.prune >= 0 && opt.data.prune < 1)) throw InputError(fmt::format("--prune {} is not in [0, 1)", opt.data.prune));
-  if (!(opt.data.act_zero >= 0 && opt.data.act_zero <= 1)) throw InputError(fmt::format("--act-zero {} is not in [0, 1]", opt.data.act_zero));
+  if (!(opt.data.act_zero >= 0 && opt.data.act_zero <= 1))
+    throw InputError(fmt::format("--act-zero {} is not in [0, 1]", opt.data.act_zero));
   if (opt.min_edges < 1) throw InputError("--min-edges must be positive");
   EnergyReport rep;
   rep.version = SYSMT_VERSION;
@@ -458,7 +472,11 @@ EnergyReport measure_energy(const Config& cfg, const Workload& wl, const EnergyO
       const ArrayTiming at = ArrayTiming::from(dc);
       const GemmShape g = ins[li].g;
       const double per_tile = static_cast<double>(std::max(g.groups(at), at.drain_interval()));
-      const int acc_ffs = dc.acc_bits + (dc.pipeline_stages() == 1 && dc.acc_bits > 16 + (dc.threads == 1 ? 0 : dc.threads == 2 ? 1 : 2) ? 2 : 0);
+      const int acc_ffs = dc.acc_bits + (dc.pipeline_stages() == 1 && dc.acc_bits > 16 + (dc.threads == 1   ? 0
+                                                                                          : dc.threads == 2 ? 1
+                                                                                                            : 2)
+                                             ? 2
+                                             : 0);
       const double saved_per_pe_cycle = e_ff * (dc.acc_bits * (1.0 - 1.0 / per_tile) + acc_ffs * le.idle_frac - 2.0);
       le.gated_energy_common_j = le.energy_common_j - static_cast<double>(le.cycles) * npe * saved_per_pe_cycle;
       d.gated_energy_common_j += le.gated_energy_common_j;
@@ -492,21 +510,26 @@ std::string to_markdown(const EnergyReport& r) {
       r.version, r.config_file, r.config_hash, r.workload_file, r.workload_hash, r.prune, r.act_zero, r.act_scale, r.seed, r.mapping,
       r.positions == 0 ? std::string("every") : std::to_string(r.positions), r.positions == 1 ? "" : "s", r.min_edges,
       r.rest ? ", rest of the array simulated whole" : ", rest of the array not simulated", fs::path(r.liberty).filename().string());
-  s += fmt::format("Common clock {:.3f} ns (the slowest design's critical path: every design meets it); reference clock for activity "
-                   "{:.3g} ns; clock slew {:.3g} ns, ideal clock tree without gating.\n\n",
-                   r.common_period_ns, r.reference_period_ns, r.clk_slew_ns);
+  s += fmt::format(
+      "Common clock {:.3f} ns (the slowest design's critical path: every design meets it); reference clock for activity "
+      "{:.3g} ns; clock slew {:.3g} ns, ideal clock tree without gating.\n\n",
+      r.common_period_ns, r.reference_period_ns, r.clk_slew_ns);
   s += "## Energy per inference\n\n";
-  s += "| design | T | P | own clock ns | cycles | energy, own clock (mJ) | energy, common clock (mJ) | pJ/MAC | vs 1T P1 (common) | vs 1T P1 (own) | vs 1T P0 (common) | paper |\n";
+  s += "| design | T | P | own clock ns | cycles | energy, own clock (mJ) | energy, common clock (mJ) | pJ/MAC | vs 1T P1 (common) | vs 1T "
+       "P1 (own) | vs 1T P0 (common) | paper |\n";
   s += "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (const DesignEnergy& d : r.designs) {
-    const std::string paper = d.threads == 2 ? fmt::format("{:+.0f} %", r.paper_2t * 100) : d.threads == 4 ? fmt::format("{:+.0f} %", r.paper_4t * 100) : "";
-    s += fmt::format("| {} | {} | {} | {:.3f} | {} | {:.4f} | {:.4f} | {:.3f} | {:+.1f} % | {:+.1f} % | {:+.1f} % | {} |\n", d.label, d.threads,
-                     d.pipeline, d.min_period_ns, d.cycles, d.energy_own_j * 1e3, d.energy_common_j * 1e3, d.pj_per_mac_common,
+    const std::string paper = d.threads == 2   ? fmt::format("{:+.0f} %", r.paper_2t * 100)
+                              : d.threads == 4 ? fmt::format("{:+.0f} %", r.paper_4t * 100)
+                                               : "";
+    s += fmt::format("| {} | {} | {} | {:.3f} | {} | {:.4f} | {:.4f} | {:.3f} | {:+.1f} % | {:+.1f} % | {:+.1f} % | {} |\n", d.label,
+                     d.threads, d.pipeline, d.min_period_ns, d.cycles, d.energy_own_j * 1e3, d.energy_common_j * 1e3, d.pj_per_mac_common,
                      d.vs_baseline_common * 100, d.vs_baseline_own * 100, d.vs_plain_common * 100, paper);
   }
   s += "\nThe equal-effort baseline is 1T P1 (the 1T array with the same split accumulate as the NB-SMT designs); 1T P0 is the "
        "plain single-cycle MAC. The paper's figures are for a 40 %-pruned ResNet-18 against its own 1T.\n\n";
-  s += "## Shares of the energy per inference (common clock)\n\n| design | internal | clock pins | switching | leakage |\n|---|---|---|---|---|\n";
+  s += "## Shares of the energy per inference (common clock)\n\n| design | internal | clock pins | switching | leakage "
+       "|\n|---|---|---|---|---|\n";
   for (const DesignEnergy& d : r.designs) {
     const PowerSplit& e = d.energy_split_common;
     const double t = e.total() > 0 ? e.total() : 1;
@@ -515,11 +538,13 @@ std::string to_markdown(const EnergyReport& r) {
   }
   s += "\n## Design for energy (estimate)\n\nShadow register clock-gated except on its load cycle, accumulator clock-gated on "
        "cycles with no active thread; clock-pin energy per flip-flop measured on the PE; two clock gates per PE charged "
-       "(docs/energy.md).\n\n| design | PE flip-flops | clock pJ per flip-flop and cycle | energy, common clock (mJ) | gated (mJ) | saving | gated vs gated 1T P1 |\n|---|---|---|---|---|---|---|\n";
+       "(docs/energy.md).\n\n| design | PE flip-flops | clock pJ per flip-flop and cycle | energy, common clock (mJ) | gated (mJ) | saving "
+       "| gated vs gated 1T P1 |\n|---|---|---|---|---|---|---|\n";
   for (const DesignEnergy& d : r.designs)
     s += fmt::format("| {} | {} | {:.4f} | {:.4f} | {:.4f} | {:.1f} % | {:+.1f} % |\n", d.label, d.pe_flip_flops, d.clock_pj_per_ff_cycle,
                      d.energy_common_j * 1e3, d.gated_energy_common_j * 1e3,
-                     d.energy_common_j > 0 ? 100 * (1 - d.gated_energy_common_j / d.energy_common_j) : 0.0, d.gated_vs_baseline_common * 100);
+                     d.energy_common_j > 0 ? 100 * (1 - d.gated_energy_common_j / d.energy_common_j) : 0.0,
+                     d.gated_vs_baseline_common * 100);
   s += "\n## Per layer (common clock)\n\n| layer | MACs | zeros x / w |";
   for (const DesignEnergy& d : r.designs) s += fmt::format(" {} cycles | {} mW | {} uJ |", d.label, d.label, d.label);
   s += "\n|---|---|---|";
@@ -535,7 +560,8 @@ std::string to_markdown(const EnergyReport& r) {
     s += "\n";
   }
   s += "\nPower is at the reference clock; mW x cycles x period gives the dynamic part, leakage is charged for the time at the "
-       "clock considered.\n\n## PE sampling\n\n| design | PE area um^2 | array area um^2 | mean PE power mW | largest PE spread | rest of array share |\n|---|---|---|---|---|---|\n";
+       "clock considered.\n\n## PE sampling\n\n| design | PE area um^2 | array area um^2 | mean PE power mW | largest PE spread | rest of "
+       "array share |\n|---|---|---|---|---|---|\n";
   for (const DesignEnergy& d : r.designs) {
     double pe = 0, spread = 0, rest = 0, arr = 0;
     for (const LayerEnergy& l : d.layers) {
@@ -544,8 +570,8 @@ std::string to_markdown(const EnergyReport& r) {
       rest += l.rest.total() * static_cast<double>(l.cycles);
       arr += l.array.total() * static_cast<double>(l.cycles);
     }
-    s += fmt::format("| {} | {:.0f} | {:.0f} | {:.3f} | {:.1f} % | {:.1f} % |\n", d.label, d.pe_area_um2, d.area_um2, pe * 1e3, spread * 100,
-                     arr > 0 ? 100 * rest / arr : 0.0);
+    s += fmt::format("| {} | {:.0f} | {:.0f} | {:.3f} | {:.1f} % | {:.1f} % |\n", d.label, d.pe_area_um2, d.area_um2, pe * 1e3,
+                     spread * 100, arr > 0 ? 100 * rest / arr : 0.0);
   }
   return s;
 }
@@ -576,8 +602,8 @@ std::string energy_gnuplot(const EnergyReport& r) {
 
 fs::path default_energy_dir(const Config& cfg) { return fs::path("reports") / ("energy-" + cfg.name); }
 
-EnergyReport run_energy(const std::string& config_path, const std::string& workload_path, const EnergyOptions& opt,
-                        const fs::path& out_dir, bool quiet) {
+EnergyReport run_energy(const std::string& config_path, const std::string& workload_path, const EnergyOptions& opt, const fs::path& out_dir,
+                        bool quiet) {
   const Config cfg = load_config(config_path);
   const Workload wl = load_workload(workload_path);
   EnergyOptions o = opt;

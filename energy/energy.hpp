@@ -11,27 +11,28 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/config.hpp"
 #include "energy/gate.hpp"
 #include "energy/stream.hpp"
-#include "common/config.hpp"
-#include "sim/eval/workload.hpp"
+#include "sim/eval/data_model.hpp"
+#include "sim/eval/workload_file.hpp"
 
 namespace sysmt::energy {
 
 struct EnergyOptions {
-  DataModel data;                 // --prune, --act-zero, --act-scale (as sysmt evaluate)
-  std::uint64_t seed = 1;         // --seed
+  DataModel data;          // --prune, --act-zero, --act-scale (as sysmt evaluate)
+  std::uint64_t seed = 1;  // --seed
   Mapping mapping = Mapping::Interleaved;
-  int positions = 3;              // PE positions sampled per layer (0: every PE)
-  long min_edges = 512;           // measured edges per layer window, at least (whole tiles)
-  bool rest = true;               // simulate the rest of the array (skew, drain, control)
+  int positions = 3;     // PE positions sampled per layer (0: every PE)
+  long min_edges = 512;  // measured edges per layer window, at least (whole tiles)
+  bool rest = true;      // simulate the rest of the array (skew, drain, control)
   GateOptions gate;
 };
 
 // Power split of one block or array, W at the reference clock (corrected internal power).
 struct PowerSplit {
-  double internal = 0;   // without the clock pins
-  double clock = 0;      // internal power of the flip-flops' clock pins (ideal clock, no gating)
+  double internal = 0;  // without the clock pins
+  double clock = 0;     // internal power of the flip-flops' clock pins (ideal clock, no gating)
   double switching = 0;
   double leakage = 0;
   double total() const { return internal + clock + switching + leakage; }
@@ -43,10 +44,10 @@ struct LayerEnergy {
   int window_tiles = 0;
   long window_edges = 0;
   double x_zero_frac = 0, w_zero_frac = 0;  // of the window's operands
-  PowerSplit pe;          // one PE, mean over the sampled positions
-  double pe_spread = 0;   // (max - min) / mean of the sampled PEs' total power
-  PowerSplit rest;        // skew, drain, control
-  PowerSplit array;       // rows * cols * pe + rest
+  PowerSplit pe;                            // one PE, mean over the sampled positions
+  double pe_spread = 0;                     // (max - min) / mean of the sampled PEs' total power
+  PowerSplit rest;                          // skew, drain, control
+  PowerSplit array;                         // rows * cols * pe + rest
   double energy_own_j = 0, energy_common_j = 0;
   // Design-for-energy estimate (docs/energy.md): fraction of PE cycles with no active thread (golden
   // model on the window's data, idle slots of the schedule included), and the energy at the common clock
@@ -57,21 +58,21 @@ struct LayerEnergy {
 };
 
 struct DesignEnergy {
-  std::string label;       // "1T P0", "1T P1", "2T", "4T"
+  std::string label;  // "1T P0", "1T P1", "2T", "4T"
   std::string config_name;
   int threads = 1, pipeline = 0;
   double area_um2 = 0, pe_area_um2 = 0;
-  double min_period_ns = 0;        // its own clock (critical path of the array)
+  double min_period_ns = 0;  // its own clock (critical path of the array)
   std::uint64_t cycles = 0;
   std::vector<LayerEnergy> layers;
   double energy_own_j = 0, energy_common_j = 0;
   double pj_per_mac_common = 0;
-  PowerSplit energy_split_common;  // energy per inference at the common clock, split (J)
-  double vs_baseline_own = 0, vs_baseline_common = 0;    // vs 1T with the same pipelining (P1), minus one
-  double vs_plain_own = 0, vs_plain_common = 0;          // vs the plain 1T (P0), minus one
+  PowerSplit energy_split_common;                      // energy per inference at the common clock, split (J)
+  double vs_baseline_own = 0, vs_baseline_common = 0;  // vs 1T with the same pipelining (P1), minus one
+  double vs_plain_own = 0, vs_plain_common = 0;        // vs the plain 1T (P0), minus one
   int pe_flip_flops = 0;
-  double clock_pj_per_ff_cycle = 0;   // measured: PE clock power / flip-flops, per cycle
-  double gated_energy_common_j = 0;   // the design-for-energy estimate, per inference
+  double clock_pj_per_ff_cycle = 0;     // measured: PE clock power / flip-flops, per cycle
+  double gated_energy_common_j = 0;     // the design-for-energy estimate, per inference
   double gated_vs_baseline_common = 0;  // gated design vs the gated 1T P1, minus one
 };
 

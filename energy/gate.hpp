@@ -21,8 +21,8 @@ using Progress = std::function<void(const std::string&)>;
 
 struct GateOptions {
   std::string liberty = synth::kDefaultLiberty;
-  int abc_runs = 4;           // as `sysmt synth` (the same flow for every design)
-  double clk_slew_ns = 0.1;   // clock transition at the clock pins (ideal clock tree)
+  int abc_runs = 4;             // as `sysmt synth` (the same flow for every design)
+  double clk_slew_ns = 0.1;     // clock transition at the clock pins (ideal clock tree)
   std::filesystem::path cache;  // folder of built designs (created)
 };
 
@@ -39,22 +39,22 @@ inline double corrected_internal(double opensta_internal) { return 0.5 * opensta
 // How a netlist is simulated: the flattened netlist, the activity executable and its input ports.
 struct GateModel {
   std::string top;
-  std::filesystem::path netlist;     // flattened, plain net names (n<k>), for OpenSTA
-  std::filesystem::path extra_sta;   // extra Verilog read by OpenSTA (empty shells of black boxes) or empty
-  std::filesystem::path sim;         // the activity executable
+  std::filesystem::path netlist;                    // flattened, plain net names (n<k>), for OpenSTA
+  std::filesystem::path extra_sta;                  // extra Verilog read by OpenSTA (empty shells of black boxes) or empty
+  std::filesystem::path sim;                        // the activity executable
   std::vector<std::pair<std::string, int>> inputs;  // driven input ports (name, width), without clk and rst_n
-  std::string excluded;              // OpenSTA cell pattern whose internal and leakage power is not counted
+  std::string excluded;                             // OpenSTA cell pattern whose internal and leakage power is not counted
 };
 
 // One design's artefacts: synthesis report and the models built from its netlist.
 struct GateDesign {
   Config cfg;
   synth::Liberty lib;
-  nlohmann::json synth;            // run_synth's report (area, timing)
-  double min_period_ns = 0;        // the array's critical path
+  nlohmann::json synth;      // run_synth's report (area, timing)
+  double min_period_ns = 0;  // the array's critical path
   double pe_area_um2 = 0, area_um2 = 0;
-  std::filesystem::path dir;       // cache folder
-  GateModel pe;                    // the PE inside flip-flops standing for its neighbours
+  std::filesystem::path dir;  // cache folder
+  GateModel pe;               // the PE inside flip-flops standing for its neighbours
 };
 
 // Synthesises `cfg` (cached) and builds the PE model.
@@ -66,8 +66,8 @@ GateModel build_array_model(const GateDesign& d, bool pe_gate, const Progress& p
 
 // One stimulus stream for a model: per edge one value per input port (as hex), after reset.
 struct Stream {
-  std::string label;  // no spaces
-  long warmup = 0;    // edges simulated before counting
+  std::string label;                            // no spaces
+  long warmup = 0;                              // edges simulated before counting
   std::vector<std::vector<std::string>> edges;  // warmup + measured edges, each one hex value per input
 };
 

@@ -7,19 +7,10 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "common/error.hpp"
-#include "common/files.hpp"
-#include "common/hash.hpp"
-#include "common/output.hpp"
-#include "common/process.hpp"
 #include "sim/eval/conv.hpp"
+#include "sim/eval/data_model.hpp"
 
 namespace sysmt::energy {
-
-std::uint64_t stream_seed(std::uint64_t seed, const std::string& layer, const char* stream) {
-  // The same key as sim/workload.cpp's evaluation (checked by tb/energy: same GEMM statistics).
-  return fnv1a64(fmt::format("{}/{}/{}", seed, layer, stream));
-}
 
 LayerData layer_data(const Layer& l, const DataModel& dm, std::uint64_t seed, const std::vector<int>& rows) {
   const ConvShape& s = l.shape;
@@ -60,11 +51,11 @@ std::vector<int> window_rows(const Config& cfg, const GemmShape& g, int first_ti
   return rows;
 }
 
-Trace feeder_trace(const Config& cfg, const GemmShape& g, const LayerData& data, Mapping map, int first_tile, int count,
-                   int warm_tiles) {
+Trace feeder_trace(const Config& cfg, const GemmShape& g, const LayerData& data, Mapping map, int first_tile, int count, int warm_tiles) {
   const ArrayTiming at = ArrayTiming::from(cfg);
   if (count < 1 || first_tile < 0 || first_tile + count > g.tiles(at))
-    throw std::invalid_argument(fmt::format("feeder_trace: tiles {}..{} outside 0..{}", first_tile, first_tile + count - 1, g.tiles(at) - 1));
+    throw std::invalid_argument(
+        fmt::format("feeder_trace: tiles {}..{} outside 0..{}", first_tile, first_tile + count - 1, g.tiles(at) - 1));
   const int T = cfg.threads, G = g.groups(at);
   const int t0 = first_window_tile(first_tile, warm_tiles);
   const int ntiles = first_tile + count - t0;

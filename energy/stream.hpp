@@ -9,8 +9,9 @@
 
 #include "common/config.hpp"
 #include "sim/cycle/cycle_model.hpp"
+#include "sim/eval/data_model.hpp"
+#include "sim/eval/workload_file.hpp"
 #include "sim/golden/nbsmt.hpp"
-#include "sim/eval/workload.hpp"
 
 namespace sysmt::energy {
 
@@ -21,8 +22,6 @@ struct LayerData {
   std::vector<int> rows;  // which GEMM rows (output pixels) x holds, ascending
 };
 
-// The seed of one of `sysmt evaluate`'s data streams ("act", "wgt", "rows") of a layer.
-std::uint64_t stream_seed(std::uint64_t seed, const std::string& layer, const char* stream);
 // The layer's weights and the activations of GEMM rows `rows`, exactly as `sysmt evaluate` makes them
 // (user tensors when the workload names them, else the seeded data model).
 LayerData layer_data(const Layer& l, const DataModel& dm, std::uint64_t seed, const std::vector<int>& rows);
@@ -40,14 +39,13 @@ struct PortBeat {
 // offers a beat at every edge and holds a refused in_last beat (its weights stay on in_wgt, the array
 // zeroes the activations); after the last beat it offers nothing (all ports 0).
 struct Trace {
-  std::vector<PortBeat> edges;  // edges[e - 1] is edge e; edge 1 accepts the first beat
+  std::vector<PortBeat> edges;       // edges[e - 1] is edge e; edge 1 accepts the first beat
   std::uint64_t first_measured = 1;  // first edge of the measured tiles (after the warm-up tile)
   std::uint64_t measured = 0;        // edges from first_measured to the acceptance of the window's last beat
 };
 // `x` holds the GEMM rows of the tiles in the window (rows m0 .. of each row band, in the order of
 // `data.rows`); tiles [first_tile - warm_tiles, first_tile + count) of the GEMM's tile sequence.
-Trace feeder_trace(const Config& cfg, const GemmShape& g, const LayerData& data, Mapping map, int first_tile, int count,
-                   int warm_tiles);
+Trace feeder_trace(const Config& cfg, const GemmShape& g, const LayerData& data, Mapping map, int first_tile, int count, int warm_tiles);
 
 // The GEMM rows a window of tiles needs (for layer_data's `rows`).
 std::vector<int> window_rows(const Config& cfg, const GemmShape& g, int first_tile, int count, int warm_tiles);

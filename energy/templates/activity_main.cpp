@@ -48,12 +48,18 @@ struct Port {
 
 int storage_bytes(const VerilatedVar& v, int width) {
   switch (v.vltype()) {
-    case VLVT_UINT8: return 1;
-    case VLVT_UINT16: return 2;
-    case VLVT_UINT32: return 4;
-    case VLVT_UINT64: return 8;
-    case VLVT_WDATA: return ((width + 31) / 32) * 4;
-    default: return 0;
+    case VLVT_UINT8:
+      return 1;
+    case VLVT_UINT16:
+      return 2;
+    case VLVT_UINT32:
+      return 4;
+    case VLVT_UINT64:
+      return 8;
+    case VLVT_WDATA:
+      return ((width + 31) / 32) * 4;
+    default:
+      return 0;
   }
 }
 
@@ -77,7 +83,7 @@ int main(int argc, char** argv) {
   ctx->fatalOnError(false);
   auto model = std::make_unique<VERILATED_CLASS>(ctx.get(), "TOP");
   const VerilatedScopeNameMap* scopes = ctx->scopeNameMap();
-  const VerilatedScope* top = nullptr;   // the top module's nets
+  const VerilatedScope* top = nullptr;          // the top module's nets
   const VerilatedScope* ports_scope = nullptr;  // the model's own ports (what eval() reads)
   const std::string want = std::string("TOP.") + TOP_MODULE_NAME;
   for (const auto& kv : *scopes) {

@@ -9,7 +9,7 @@
 #include <memory>
 
 #include "energy/energy.hpp"
-#include "sim/eval/workload.hpp"
+#include "sim/eval/data_model.hpp"
 
 using namespace sysmt;
 using namespace sysmt::energy;
@@ -64,7 +64,8 @@ TEST_F(ArrayPower, PerPeMethodAgreesWithTheWholeArrayWithin3Percent) {
   const Power r = measure(*design_, rest, {array_stream(rest, tr, "rest")}, period, options(), work / "rest")[0];
   std::vector<Stream> pes;
   for (int i = 0; i < cfg_->rows; ++i)
-    for (int j = 0; j < cfg_->cols; ++j) pes.push_back(pe_stream(*cfg_, design_->pe, tr, i, j, "pe" + std::to_string(i) + "_" + std::to_string(j)));
+    for (int j = 0; j < cfg_->cols; ++j)
+      pes.push_back(pe_stream(*cfg_, design_->pe, tr, i, j, "pe" + std::to_string(i) + "_" + std::to_string(j)));
   const std::vector<Power> pp = measure(*design_, design_->pe, pes, period, options(), work / "pe");
   double sum = r.total(), sum_dyn = r.internal + r.switching;
   for (const Power& p : pp) {

@@ -12,6 +12,7 @@
 
 #include "energy/stream.hpp"
 #include "energy_models.hpp"
+#include "sim/eval/evaluate.hpp"
 #include "verify/harness.hpp"
 #include "verify/stimulus.hpp"
 
@@ -90,10 +91,12 @@ TYPED_TEST(StreamVsRtl, EveryPeSeesTheDerivedInputsAtEveryEdge) {
               if ((a_rtl != want.a[static_cast<size_t>(t)] || w_rtl != want.w[static_cast<size_t>(t)]) && first_mismatch.empty())
                 first_mismatch = "edge " + std::to_string(e) + " PE(" + std::to_string(r) + "," + std::to_string(c) + ") thread " +
                                  std::to_string(t) + ": RTL a=" + std::to_string(a_rtl) + " w=" + std::to_string(w_rtl) +
-                                 ", derived a=" + std::to_string(want.a[static_cast<size_t>(t)]) + " w=" + std::to_string(want.w[static_cast<size_t>(t)]);
+                                 ", derived a=" + std::to_string(want.a[static_cast<size_t>(t)]) +
+                                 " w=" + std::to_string(want.w[static_cast<size_t>(t)]);
               if (T == 2) {
                 if ((anz[(r * (C + 1) + c) * T + t] != (want.anz[static_cast<size_t>(t)] != 0) ||
-                     wnz[(r * C + c) * T + t] != (want.wnz[static_cast<size_t>(t)] != 0)) && first_mismatch.empty())
+                     wnz[(r * C + c) * T + t] != (want.wnz[static_cast<size_t>(t)] != 0)) &&
+                    first_mismatch.empty())
                   first_mismatch = "edge " + std::to_string(e) + " PE(" + std::to_string(r) + "," + std::to_string(c) + "): non-zero flags";
               }
             }
@@ -128,7 +131,7 @@ TEST(LayerData, EqualsTheEvaluationData) {
   EvalOptions eo;
   eo.data.prune = 0.4;
   eo.seed = 7;
-  const Evaluation ev = evaluate_workload(cfg, wl, eo, nullptr);
+  const EvaluateReport ev = evaluate_workload(cfg, wl, eo, nullptr);
   for (size_t i = 0; i < wl.layers.size(); ++i) {
     const GemmShape g = wl.layers[i].shape.gemm();
     std::vector<int> rows;
