@@ -53,7 +53,7 @@ void add_energy(CLI::App& app) {
       ->capture_default_str();
   sub->add_flag("--no-rest", c->no_rest, "Do not simulate the rest of the array (skew, drain, control): PEs only");
   sub->add_option("--liberty", c->o.gate.liberty, "Liberty file")->capture_default_str();
-  sub->add_option("--cache", c->cache, "Folder of built gate-level models (default build/energy-cache)");
+  sub->add_option("--cache", c->cache, "Folder of built gate-level models (default $SYSMT_CACHE/energy or ~/.cache/sysmt/energy)");
   sub->add_option("-o,--output", c->out, "Output folder (default reports/energy-<config name>)");
   sub->add_flag("-q,--quiet", c->quiet, "No progress lines");
   sub->callback([c] { run(*c); });

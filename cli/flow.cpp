@@ -23,6 +23,7 @@
 #include "common/plot.hpp"
 #include "common/process.hpp"
 #include "sim/eval/eval_report.hpp"
+#include "energy/energy.hpp"
 #include "sim/nn/accuracy.hpp"
 #include "synth/compare.hpp"
 
@@ -41,7 +42,7 @@ struct FlowOptions {
   std::string out = "reports", workload, liberty;
   std::string periods;  // compare's --periods ("" = its default sweep)
   int accuracy_images = 10000;  // test images of the accuracy step (the whole test set by default)
-  bool skip_verify = false, skip_accuracy = false;
+  bool skip_verify = false, skip_accuracy = false, skip_energy = false;
 };
 
 // Where the flow is and what it has found so far.
@@ -299,7 +300,46 @@ std::string accuracy_markdown(const std::vector<FlowAccuracy>& rows) {
   return md;
 }
 
-// 6. The summary: Markdown, JSON, plot data and plot, committed together.
+// 6. Energy per inference of the four designs on the workload, 40 % pruned (the paper's energy example),
+// from gate-level activity and OpenSTA power (sysmt energy, docs/energy.md).
+void energy_step(Flow& f) {
+  if (f.o.skip_energy) return;
+  run_step_or_throw(f, fmt::format("energy of 1T (P0, P1), 2T, 4T on {} (prune 0.4)", f.workload.stem().string()),
+                    "energy " + shell_quote(f.config_files.back().string()) + " --workload " + shell_quote(f.workload.string()) +
+                        " --prune 0.4 --seed " + std::to_string(f.o.seed) + " -q -o " + shell_quote((f.out / "energy").string()),
+                    f.log("energy"));
+}
+
+std::vector<FlowEnergy> energy_rows(const Flow& f) {
+  std::vector<FlowEnergy> rows;
+  if (f.o.skip_energy) return rows;
+  const fs::path file = f.out / "energy" / "energy.json";
+  energy::EnergyReport rep;
+  try {
+    rep = json::parse(read_file(file)).get<energy::EnergyReport>();
+  } catch (const json::exception& e) {
+    throw ToolError("flow: " + file.string() + " is not an energy report: " + e.what());
+  }
+  for (const energy::DesignEnergy& d : rep.designs)
+    rows.push_back(FlowEnergy{d.label, d.threads, d.pipeline, d.energy_common_j * 1e3, d.pj_per_mac_common, d.vs_baseline_common,
+                              d.vs_plain_common});
+  return rows;
+}
+
+std::string energy_markdown(const std::vector<FlowEnergy>& rows) {
+  if (rows.empty()) return "";
+  std::string md =
+      "\n## Energy per inference (40 %-pruned workload, gate-level activity, OpenSTA; docs/energy.md)\n\n"
+      "At one common clock that every design meets. Baseline: the equal-effort 1T (same pipelining, `1T P1`); the plain "
+      "single-cycle MAC (`1T P0`) as a second baseline.\n\n"
+      "| design | energy mJ | pJ per MAC | vs equal-effort 1T | vs plain MAC | paper |\n|---|---:|---:|---:|---:|---|\n";
+  for (const FlowEnergy& e : rows)
+    md += fmt::format("| {} | {:.2f} | {:.1f} | {:+.1f} % | {:+.1f} % | {} |\n", e.design, e.energy_mj, e.pj_per_mac, e.vs_baseline * 100,
+                      e.vs_plain * 100, e.threads == 1 ? "-" : paper_figures(e.threads).energy);
+  return md;
+}
+
+// 7. The summary: Markdown, JSON, plot data and plot, committed together.
 void write_summary(const Flow& f) {
   std::fprintf(stderr, "[flow %d/%d] summary ...\n", f.step + 1, f.total);
   const synth::CompareReport cmp = synth::read_compare_report((f.out / "compare" / "compare.json").string());
@@ -316,7 +356,8 @@ void write_summary(const Flow& f) {
   for (const synth::CompareRow& x : cmp.table) sum.table.push_back(summary_row(x, ev0, ev4));
   sum.verification = f.verify;
   sum.accuracy = accuracy_rows(f);
-  std::string md = summary_markdown(f, cmp, ev0, sum.table) + accuracy_markdown(sum.accuracy);
+  sum.energy = energy_rows(f);
+  std::string md = summary_markdown(f, cmp, ev0, sum.table) + energy_markdown(sum.energy) + accuracy_markdown(sum.accuracy);
   OutputSet out;
   const std::string dat = summary_dat(sum.table);
   write_file(out.file(f.out / "summary.dat"), dat);
@@ -350,10 +391,11 @@ void run_flow(const FlowOptions& o) {
   if (!o.liberty.empty() && !fs::exists(o.liberty)) throw InputError("flow: --liberty " + o.liberty + ": no such file");
   f.out = o.out;
   fs::create_directories(f.out / "logs");
-  f.total = 6 - (o.skip_verify ? 1 : 0) - (o.skip_accuracy ? 1 : 0);
+  f.total = 7 - (o.skip_verify ? 1 : 0) - (o.skip_accuracy ? 1 : 0) - (o.skip_energy ? 1 : 0);
   write_configs_and_generate(f);
   verify_designs(f);
   compare_and_evaluate(f);
+  energy_step(f);
   accuracy_step(f);
   write_summary(f);
   if (!f.all_pass) {
@@ -373,6 +415,7 @@ void add_flow(CLI::App& app) {
   sub->add_option("--liberty", o->liberty, "Liberty file for synthesis (default: OSU 0.18 um)");
   sub->add_option("-o,--output", o->out, "Report folder")->capture_default_str();
   sub->add_flag("--skip-verify", o->skip_verify, "Skip the Verilator verification step");
+  sub->add_flag("--skip-energy", o->skip_energy, "Skip the energy step (gate-level power, docs/energy.md)");
   sub->add_flag("--skip-accuracy", o->skip_accuracy, "Skip the top-1 accuracy step (Fashion-MNIST, docs/accuracy.md)");
   sub->add_option("--accuracy-images", o->accuracy_images, "Test images of the accuracy step")->capture_default_str()->check(CLI::Range(1, 10000));
   sub->add_option("--periods", o->periods, "Clock targets of the comparison's area-delay sweep, e.g. 4,6,10 (default: compare's)");

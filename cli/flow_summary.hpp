@@ -55,6 +55,14 @@ struct FlowAccuracy {
   std::size_t right_to_wrong = 0, wrong_to_right = 0, images = 0;
 };
 
+// Energy per inference of one design on the 40 %-pruned workload (sysmt energy), at the common clock;
+// ratios minus one against the equal-effort 1T (same pipelining) and the plain MAC.
+struct FlowEnergy {
+  std::string design;  // "1T P0", "1T P1", "2T", "4T"
+  int threads = 1, pipeline = 0;
+  double energy_mj = 0, pj_per_mac = 0, vs_baseline = 0, vs_plain = 0;
+};
+
 struct FlowSummary {
   std::string tool = "sysmt flow", version;
   int rows = 0, cols = 0;
@@ -65,10 +73,12 @@ struct FlowSummary {
   std::vector<FlowRow> table;  // compare.json's designs: 1T with P = 0, 1T with each NB-SMT P, 2T, 4T
   std::vector<FlowVerify> verification;  // empty with --skip-verify
   std::vector<FlowAccuracy> accuracy;      // empty with --skip-accuracy
+  std::vector<FlowEnergy> energy;          // empty with --skip-energy
   std::vector<std::string> plots;
   double wall_time_s = 0;
 };
 
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(FlowEnergy, design, threads, pipeline, energy_mj, pj_per_mac, vs_baseline, vs_plain)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(FlowAccuracy, threads, network, top1, loss, right_to_wrong, wrong_to_right, images)
 
 namespace flow_json {
@@ -145,7 +155,7 @@ inline void from_json(const nlohmann::json& j, FlowVerify& v) {
 inline void to_json(nlohmann::json& j, const FlowSummary& s) {
   j = {{"tool", s.tool},         {"version", s.version},   {"rows", s.rows},       {"cols", s.cols},
        {"seed", s.seed},         {"workload", s.workload}, {"liberty", s.liberty}, {"clock_period_ns", s.clock_period_ns},
-       {"table", s.table},       {"verification", s.verification}, {"accuracy", s.accuracy}, {"plots", s.plots}, {"wall_time_s", s.wall_time_s}};
+       {"table", s.table},       {"verification", s.verification}, {"accuracy", s.accuracy}, {"energy", s.energy}, {"plots", s.plots}, {"wall_time_s", s.wall_time_s}};
 }
 inline void from_json(const nlohmann::json& j, FlowSummary& s) {
   j.at("tool").get_to(s.tool);
@@ -159,6 +169,7 @@ inline void from_json(const nlohmann::json& j, FlowSummary& s) {
   j.at("table").get_to(s.table);
   j.at("verification").get_to(s.verification);
   j.at("accuracy").get_to(s.accuracy);
+  j.at("energy").get_to(s.energy);
   j.at("plots").get_to(s.plots);
   j.at("wall_time_s").get_to(s.wall_time_s);
 }

@@ -90,6 +90,13 @@ fs::path data_dir() {
   return ec ? fs::path("share/sysmt") : exe.parent_path().parent_path() / "share" / "sysmt";
 }
 
+fs::path cache_dir(const std::string& kind) {
+  if (const char* e = std::getenv("SYSMT_CACHE"); e && *e) return fs::path(e) / kind;
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return fs::path(x) / "sysmt" / kind;
+  if (const char* h = std::getenv("HOME"); h && *h) return fs::path(h) / ".cache" / "sysmt" / kind;
+  return fs::temp_directory_path() / ("sysmt-" + kind);
+}
+
 fs::path data_file(const fs::path& rel) {
   const fs::path p = data_dir() / rel;
   std::error_code ec;

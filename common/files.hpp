@@ -26,4 +26,8 @@ std::filesystem::path data_dir();
 // data_dir() / rel; ToolError naming the folder when it does not exist (an incomplete installation).
 std::filesystem::path data_file(const std::filesystem::path& rel);
 
+// The cache folder of one kind of built model ("verify", "energy"): $SYSMT_CACHE/KIND, else
+// $XDG_CACHE_HOME/sysmt/KIND, else ~/.cache/sysmt/KIND, else <temp>/sysmt-KIND.
+std::filesystem::path cache_dir(const std::string& kind);
+
 }  // namespace sysmt

@@ -607,7 +607,7 @@ EnergyReport run_energy(const std::string& config_path, const std::string& workl
   const Config cfg = load_config(config_path);
   const Workload wl = load_workload(workload_path);
   EnergyOptions o = opt;
-  if (o.gate.cache.empty()) o.gate.cache = fs::path("build") / "energy-cache";
+  if (o.gate.cache.empty()) o.gate.cache = cache_dir("energy");
   o.gate.cache = fs::absolute(o.gate.cache);  // the tools run in folders of their own
   synth::Options so;
   so.liberty = o.gate.liberty;
