@@ -230,20 +230,30 @@ void top_drain(Body& b, const Config& c, const ArrayFacts& f) {
   if (P == 0)
     b.comment({"Drain: PE (r, COLS-1) sees the last K-group in its operand registers one edge before it writes its",
                "shadow; row r's shadows are then all final, and the output register takes them at the next edge."});
-  else
+  else if (P == 1)
     b.comment({"Drain: PE (r, COLS-1) sees the last K-group in its operand registers two edges before it writes its",
                "shadow (P = 1: last_p_q waits the extra edge); row r's shadows are then all final, and the output",
                "register takes them at the next edge."});
+  else
+    b.comment({"Drain: PE (r, COLS-1) sees the last K-group in its operand registers three edges before it writes its",
+               "shadow (P = 2: last_p_q and last_p2_q wait the extra edges); row r's shadows are then all final, and",
+               "the output register takes them at the next edge."});
   b.wire("last_col", W("ROWS", R), "row r's last flag leaving the last column's operand register");
   GenFor g{"g_row_done", "r", "ROWS", R, {}};
   Body{g.body}.assign_slice("last_col", "[r]", 1, "last_bus[r*(COLS+1)+COLS]");
   b.item(std::move(g));
   std::vector<RegUpdate> regs;
   std::string done = "last_col";
-  if (P == 1) {
-    b.reg("last_p_q", W("ROWS", R), "last_col one edge later: the PEs' accumulate stage (P = 1)");
+  if (P >= 1) {
+    b.reg("last_p_q", W("ROWS", R), P == 1 ? "last_col one edge later: the PEs' accumulate stage (P = 1)"
+                                           : "last_col one edge later: the PEs' product register (P = 2)");
     regs.push_back({"last_p_q", "last_col", zero(W("ROWS", R))});
     done = "last_p_q";
+  }
+  if (P == 2) {
+    b.reg("last_p2_q", W("ROWS", R), "last_p_q one edge later: the PEs' accumulate stage");
+    regs.push_back({"last_p2_q", "last_p_q", zero(W("ROWS", R))});
+    done = "last_p2_q";
   }
   regs.push_back({"row_done_q", done, zero(W("ROWS", R))});
   regs.push_back({"out_valid_q", "|row_done_q", "1'b0"});

@@ -33,9 +33,15 @@ void pe_accumulate(PeBuild& pe);
 
 // Shared by the NB-SMT products (submul.cpp): Ra and Rw of thread t inside the g_thread loop, and S
 // unsigned sub-multipliers with sign correction and shift summed into `prod`.
-void emit_ra(Body& g, Rounding r);
-void emit_rw(Body& g, Rounding r);
-void emit_submul(Body& b, int subs, int xw, int yw, int shw, bool always_signed, int pw);
+// `a`, `w`: the operand buses the reductions read (the operand registers, or the PE's inputs when the
+// selection is registered).
+void emit_ra(Body& g, Rounding r, const std::string& a = "a_q");
+void emit_rw(Body& g, Rounding r, const std::string& w = "w_q");
+// The nets the sub-multipliers read: operands, shift codes, signedness.
+struct SubmulInputs {
+  std::string x = "sub_x", y = "sub_y", sh = "sub_sh", sgn = "sub_signed";
+};
+void emit_submul(Body& b, int subs, int xw, int yw, int shw, bool always_signed, int pw, const SubmulInputs& in = {});
 
 // The modules (pe.cpp, array.cpp).
 Module build_pe(const Config& c, const ArrayFacts& f);

@@ -34,11 +34,12 @@ ArrayFacts array_facts(const Config& c) {
   const long long P = f.pipeline_stages, PW = f.product_bits;
   long long pe = 16 * T + 1 + 2 * ACC;                            // a_q, w_q, l_q, acc_q, shadow_q
   pe += (f.forward_act_flags ? T : 0) + (f.forward_wgt_flags ? T : 0);  // anz_q, wnz_q
-  if (T == 4) pe += 6;                                            // half_q, quarter_q, t1_q, t2_q
-  if (P == 1) pe += 1 + (ACC > PW ? 2 : 0);                       // l2_q, c_q, s_q
+  if (T == 4) pe += 16 + 16 + 8 + 1;                              // sub_x_q, sub_y_q, sub_sh_q, quarter_q
+  if (P >= 1) pe += 1 + (ACC > PW ? 2 : 0);                       // l2_q, c_q, s_q
+  if (P == 2) pe += std::min(PW, ACC) + 1;                        // prod_q, lp_q
   const long long skew = (8 * T + 1) * R * (R - 1) / 2 + 8 * T * C * (C - 1) / 2;
   const long long ctrl = f.drain_interval > 1 ? build::clog2(f.drain_interval) : 0;
-  const long long drain = R * (1 + P) + 2 + C * ACC;  // row_done_q (last_p_q), out_valid_q, out_last_q, out_data_q
+  const long long drain = R * (1 + P) + 2 + C * ACC;  // row_done_q (last_p_q, last_p2_q), out_valid_q, out_last_q, out_data_q
   f.flip_flops = R * C * pe + skew + ctrl + drain;
   return f;
 }

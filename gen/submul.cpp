@@ -8,9 +8,9 @@ namespace sysmt::rtl::build {
 
 // Activation reduction Ra of thread t (8b unsigned -> nibble ra_nib, shift flag ra_sh), in block `g`
 // (inside the g_thread loop, genvar t).
-void emit_ra(Body& g, Rounding r) {
-  g.define("a_hi", W(4), "a_q[t*8+4 +: 4]");
-  g.define("a_lo", W(4), "a_q[t*8 +: 4]");
+void emit_ra(Body& g, Rounding r, const std::string& a) {
+  g.define("a_hi", W(4), a + "[t*8+4 +: 4]");
+  g.define("a_lo", W(4), a + "[t*8 +: 4]");
   g.assign_slice("ra_sh", "[t]", 1, "|a_hi");
   if (r == Rounding::Truncate) {
     g.assign_slice("ra_nib", "[t*4 +: 4]", 4, "ra_sh[t] ? a_hi : a_lo");
@@ -23,9 +23,9 @@ void emit_ra(Body& g, Rounding r) {
 }
 
 // Weight reduction Rw of thread t (8b signed -> signed nibble rw_nib, shift flag rw_sh).
-void emit_rw(Body& g, Rounding r) {
-  g.define("w_hi", W(4), "w_q[t*8+4 +: 4]");
-  g.define("w_lo", W(4), "w_q[t*8 +: 4]");
+void emit_rw(Body& g, Rounding r, const std::string& w) {
+  g.define("w_hi", W(4), w + "[t*8+4 +: 4]");
+  g.define("w_lo", W(4), w + "[t*8 +: 4]");
   // -8 <= w <= 7 exactly when bits 7..3 are all equal.
   g.assign_slice("rw_sh", "[t]", 1, "(w_hi != {4{w_lo[3]}})");
   if (r == Rounding::Truncate) {
@@ -41,16 +41,16 @@ void emit_rw(Body& g, Rounding r) {
 // Shared sub-multipliers: S unsigned XW x YW multipliers with sign correction (a signed y of YW bits is
 // y_unsigned - 2^YW * msb, so x * y = x * y_unsigned - (x << YW) when the msb is set and y counts as
 // signed), each product shifted left by 4 * sub_sh (0, 4 or 8 bits) and summed into `prod` (PW bits).
-void emit_submul(Body& b, int subs, int xw, int yw, int shw, bool always_signed, int pw) {
+void emit_submul(Body& b, int subs, int xw, int yw, int shw, bool always_signed, int pw, const SubmulInputs& in) {
   const int mw = xw + yw;                        // unsigned product width
   const int pwid = always_signed ? mw : mw + 1;  // signed corrected product width
   b.comment({fmt::format("Shared multiplier: {} unsigned {}b x {}b sub-multipliers with sign correction.", subs, xw, yw)});
   GenFor g{"g_sub", "k", "SUBS", subs, {}};
   Body gb{g.body};
-  gb.define("x", W(xw), fmt::format("sub_x[k*{0} +: {0}]", xw));
-  gb.define("y", W(yw), fmt::format("sub_y[k*{0} +: {0}]", yw));
+  gb.define("x", W(xw), fmt::format("{1}[k*{0} +: {0}]", xw, in.x));
+  gb.define("y", W(yw), fmt::format("{1}[k*{0} +: {0}]", yw, in.y));
   gb.define("m", W(mw), "x * y", "unsigned product");
-  std::string neg = always_signed ? "y[" + S(yw - 1) + "]" : "sub_signed[k] & y[" + S(yw - 1) + "]";
+  std::string neg = always_signed ? "y[" + S(yw - 1) + "]" : in.sgn + "[k] & y[" + S(yw - 1) + "]";
   if (always_signed)
     gb.define("p", W(pwid), fmt::format("m - ({} ? {{x, {}}} : {})", neg, lit(yw, 0), lit(pwid, 0)),
               "signed product (exact: it fits)");
@@ -60,8 +60,8 @@ void emit_submul(Body& b, int subs, int xw, int yw, int shw, bool always_signed,
   const std::string msb = "p[" + S(pwid - 1) + "]";
   // Shift by 0, 4 (or 8) bits as selected, sign-extended to PW.
   std::string s0 = sext("p", msb, pwid, pw), s4 = sext("{p, 4'd0}", msb, pwid + 4, pw);
-  std::string e = shw == 1 ? "sub_sh[k] ? " + s4 + " : " + s0
-                           : "sub_sh[k*2+1] ? " + sext("{p, 8'd0}", msb, pwid + 8, pw) + " : sub_sh[k*2] ? " + s4 + " : " + s0;
+  std::string e = shw == 1 ? in.sh + "[k] ? " + s4 + " : " + s0
+                           : in.sh + "[k*2+1] ? " + sext("{p, 8'd0}", msb, pwid + 8, pw) + " : " + in.sh + "[k*2] ? " + s4 + " : " + s0;
   gb.assign_slice("term", "[k*PW +: PW]", pw, e);
   b.item(std::move(g));
   std::string sum;

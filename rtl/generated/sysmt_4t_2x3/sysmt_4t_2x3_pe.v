@@ -27,20 +27,24 @@ module sysmt_4t_2x3_pe (
   reg  [ACC-1:0] acc_q;  // running sum of the current tile
   reg  [ACC-1:0] shadow_q;  // sum of the previous tile
   wire [PW-1:0] prod;  // this cycle's product sum, two's complement
-  wire [T*4-1:0] ra_nib;  // Ra(a_t): nibble, at shift 4 when ra_sh[t]
+  wire [T*4-1:0] ra_nib;  // Ra(a_in_t): nibble, at shift 4 when ra_sh[t]
   wire [T-1:0] ra_sh;
-  wire [T*4-1:0] rw_nib;  // Rw(w_t): signed nibble, at shift 4 when rw_sh[t]
+  wire [T*4-1:0] rw_nib;  // Rw(w_in_t): signed nibble, at shift 4 when rw_sh[t]
   wire [T-1:0] rw_sh;
-  wire [15:0] sub_x;  // sub-multiplier k: 4b unsigned x 4b (signed when sub_signed[k])
-  wire [15:0] sub_y;
+  wire [15:0] sub_x_d;  // sub-multiplier k: 4b unsigned x 4b (signed when sub_signed[k]), for the next edge
+  wire [15:0] sub_y_d;
+  wire [7:0] sub_sh_d;  // sub-multiplier k's product is shifted by 4 * sub_sh[k*2 +: 2]
+  reg  [15:0] sub_x_q;  // the sub-multipliers' operands, registered with a_q and w_q
+  reg  [15:0] sub_y_q;
+  reg  [7:0] sub_sh_q;
+  reg  quarter_q;  // three or four active: sub-multipliers 0 and 1 take signed weight nibbles (Rw)
   wire [3:0] sub_signed;
-  wire [7:0] sub_sh;  // sub-multiplier k's product is shifted by 4 * sub_sh[k*2 +: 2]
   wire [3:0] act_in;  // threads of the incoming operands that are active
   wire [2:0] n_in;
-  reg  half_q;  // two active: Ra(a) x w
-  reg  quarter_q;  // three or four active: Ra(a) x Rw(w)
-  reg  [1:0] t1_q;  // first active thread (t1; 0 when none)
-  reg  [1:0] t2_q;  // last active thread (t2; 0 when none)
+  wire half_in;  // two active: Ra(a) x w
+  wire quarter_in;  // three or four active: Ra(a) x Rw(w)
+  wire [1:0] t1_in;  // first active thread (t1; 0 when none)
+  wire [1:0] t2_in;  // last active thread (t2; 0 when none)
   wire [3:0] t1_alo;  // exact mode uses t1's low and t2's high nibble
   wire [7:0] t1_w;
   wire [3:0] t2_ahi;
@@ -68,13 +72,13 @@ module sysmt_4t_2x3_pe (
     wire [3:0] w_hi;
     wire [3:0] w_lo;
     wire w_inc;  // round half up
-    assign a_hi = a_q[t*8+4 +: 4];
-    assign a_lo = a_q[t*8 +: 4];
+    assign a_hi = a_in[t*8+4 +: 4];
+    assign a_lo = a_in[t*8 +: 4];
     assign ra_sh[t] = |a_hi;
     assign a_inc = a_lo[3];
     assign ra_nib[t*4 +: 4] = ra_sh[t] ? a_hi + {3'd0, a_inc & ~(&a_hi)} : a_lo;
-    assign w_hi = w_q[t*8+4 +: 4];
-    assign w_lo = w_q[t*8 +: 4];
+    assign w_hi = w_in[t*8+4 +: 4];
+    assign w_lo = w_in[t*8 +: 4];
     assign rw_sh[t] = (w_hi != {4{w_lo[3]}});
     assign w_inc = w_lo[3];
     assign rw_nib[t*4 +: 4] = rw_sh[t] ? w_hi + {3'd0, w_inc & (w_hi != 4'd7)} : w_lo;
@@ -86,27 +90,31 @@ module sysmt_4t_2x3_pe (
   // and 2 (Ra(a) * w as low and high weight nibble), t2 takes 1 and 3. Three or four: sub-multiplier t
   // computes Ra(a_t) * Rw(w_t); inactive threads have a zero operand, so they add zero.
 
-  // The mode and the threads t1, t2 are decided from the PE's inputs (zero detection on a_in, w_in) and
-  // registered with the operands, so the decision is off the multiplier's path.
+  // The mode, the threads t1, t2 and the sub-multipliers' operands are decided from the PE's inputs (zero detection on a_in, w_in)
+  // and registered with the operands, so the multipliers start from registers.
   generate
   for (t = 0; t < T; t = t + 1) begin : g_act_in
     assign act_in[t] = (|a_in[t*8 +: 8]) & (|w_in[t*8 +: 8]);
   end
   endgenerate
   assign n_in = {2'd0, act_in[0]} + {2'd0, act_in[1]} + {2'd0, act_in[2]} + {2'd0, act_in[3]};
-  assign t1_alo = a_q[{t1_q, 3'd0} +: 4];
-  assign t1_w = w_q[{t1_q, 3'd0} +: 8];
-  assign t2_ahi = a_q[{t2_q, 3'd4} +: 4];
-  assign t2_w = w_q[{t2_q, 3'd0} +: 8];
-  assign t1_x = half_q ? ra_nib[{t1_q, 2'd0} +: 4] : t1_alo;
-  assign t2_x = half_q ? ra_nib[{t2_q, 2'd0} +: 4] : t2_ahi;
-  assign t1_s = half_q & ra_sh[t1_q];
-  assign t2_s = ~half_q | ra_sh[t2_q];
+  assign half_in = n_in == 3'd2;
+  assign quarter_in = n_in > 3'd2;
+  assign t1_in = act_in[0] ? 2'd0 : act_in[1] ? 2'd1 : act_in[2] ? 2'd2 : act_in[3] ? 2'd3 : 2'd0;
+  assign t2_in = act_in[3] ? 2'd3 : act_in[2] ? 2'd2 : act_in[1] ? 2'd1 : 2'd0;
+  assign t1_alo = a_in[{t1_in, 3'd0} +: 4];
+  assign t1_w = w_in[{t1_in, 3'd0} +: 8];
+  assign t2_ahi = a_in[{t2_in, 3'd4} +: 4];
+  assign t2_w = w_in[{t2_in, 3'd0} +: 8];
+  assign t1_x = half_in ? ra_nib[{t1_in, 2'd0} +: 4] : t1_alo;
+  assign t2_x = half_in ? ra_nib[{t2_in, 2'd0} +: 4] : t2_ahi;
+  assign t1_s = half_in & ra_sh[t1_in];
+  assign t2_s = ~half_in | ra_sh[t2_in];
   assign sh_quarter = {ra_sh[3] & rw_sh[3], ra_sh[3] ^ rw_sh[3], ra_sh[2] & rw_sh[2], ra_sh[2] ^ rw_sh[2], ra_sh[1] & rw_sh[1], ra_sh[1] ^ rw_sh[1], ra_sh[0] & rw_sh[0], ra_sh[0] ^ rw_sh[0]};
-  assign sub_x = quarter_q ? ra_nib : {t2_x, t1_x, t2_x, t1_x};
-  assign sub_y = quarter_q ? rw_nib : {t2_w[7:4], t1_w[7:4], t2_w[3:0], t1_w[3:0]};
+  assign sub_x_d = quarter_in ? ra_nib : {t2_x, t1_x, t2_x, t1_x};
+  assign sub_y_d = quarter_in ? rw_nib : {t2_w[7:4], t1_w[7:4], t2_w[3:0], t1_w[3:0]};
+  assign sub_sh_d = quarter_in ? sh_quarter : {t2_s, ~t2_s, t1_s, ~t1_s, 1'b0, t2_s, 1'b0, t1_s};
   assign sub_signed = {2'b11, quarter_q, quarter_q};
-  assign sub_sh = quarter_q ? sh_quarter : {t2_s, ~t2_s, t1_s, ~t1_s, 1'b0, t2_s, 1'b0, t1_s};
 
   // Shared multiplier: 4 unsigned 4b x 4b sub-multipliers with sign correction.
   generate
@@ -115,11 +123,11 @@ module sysmt_4t_2x3_pe (
     wire [3:0] y;
     wire [7:0] m;  // unsigned product
     wire [8:0] p;  // signed product (exact: it fits)
-    assign x = sub_x[k*4 +: 4];
-    assign y = sub_y[k*4 +: 4];
+    assign x = sub_x_q[k*4 +: 4];
+    assign y = sub_y_q[k*4 +: 4];
     assign m = x * y;
     assign p = {1'b0, m} - (sub_signed[k] & y[3] ? {1'b0, x, 4'd0} : 9'd0);
-    assign term[k*PW +: PW] = sub_sh[k*2+1] ? {{1{p[8]}}, {p, 8'd0}} : sub_sh[k*2] ? {{5{p[8]}}, {p, 4'd0}} : {{9{p[8]}}, p};
+    assign term[k*PW +: PW] = sub_sh_q[k*2+1] ? {{1{p[8]}}, {p, 8'd0}} : sub_sh_q[k*2] ? {{5{p[8]}}, {p, 4'd0}} : {{9{p[8]}}, p};
   end
   endgenerate
   assign prod = term[0*PW +: PW] + term[1*PW +: PW] + term[2*PW +: PW] + term[3*PW +: PW];
@@ -136,10 +144,10 @@ module sysmt_4t_2x3_pe (
       a_q <= {T*8{1'b0}};
       w_q <= {T*8{1'b0}};
       l_q <= 1'b0;
-      half_q <= 1'b0;
+      sub_x_q <= 16'd0;
+      sub_y_q <= 16'd0;
+      sub_sh_q <= 8'd0;
       quarter_q <= 1'b0;
-      t1_q <= 2'd0;
-      t2_q <= 2'd0;
       l2_q <= 1'b0;
       c_q <= 1'b0;
       s_q <= 1'b0;
@@ -149,10 +157,10 @@ module sysmt_4t_2x3_pe (
       a_q <= a_in;
       w_q <= w_in;
       l_q <= l_in;
-      half_q <= n_in == 3'd2;
-      quarter_q <= n_in > 3'd2;
-      t1_q <= act_in[0] ? 2'd0 : act_in[1] ? 2'd1 : act_in[2] ? 2'd2 : act_in[3] ? 2'd3 : 2'd0;
-      t2_q <= act_in[3] ? 2'd3 : act_in[2] ? 2'd2 : act_in[1] ? 2'd1 : 2'd0;
+      sub_x_q <= sub_x_d;
+      sub_y_q <= sub_y_d;
+      sub_sh_q <= sub_sh_d;
+      quarter_q <= quarter_in;
       l2_q <= l_q;
       c_q <= sum_lo[18];
       s_q <= prod[PW-1];
