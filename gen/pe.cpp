@@ -57,7 +57,8 @@ Module build_pe(const Config& c, const ArrayFacts& f) {
   PeBuild pe{c, f, m, Body{m.body}, {}};
   // Two-thread PEs receive each operand's non-zero flag with it (computed once at the array edge and
   // forwarded like the operand), so no PE repeats the zero detection of its neighbours. Four-thread PEs
-  // detect zeros on their inputs instead and register the decision itself (docs/design-space.md).
+  // detect zeros on their inputs instead and register the selected sub-multiplier operands
+  // (pe_4t.cpp, docs/design-space.md).
   pe.anz = f.forward_act_flags;
   pe.wnz = f.forward_wgt_flags;
   pe_ports(pe);
