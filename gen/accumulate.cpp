@@ -81,9 +81,51 @@ void accumulate_registered_product(PeBuild& pe) {
   accumulate_split(pe, "prod_q", L, "lp_q");
 }
 
+// P = 2 with the product in carry-save form (T = 4): prod_s and prod_c are registered (their low
+// L = min(PW, ACC) bits) and the accumulate stage adds both. With a high part, the carry into it is
+// sum3's carry (0..2, sum3 = low part + ps_q + pc_q) less the carry of ps_q + pc_q itself (the product
+// is their sum modulo 2^PW) less the product's sign: k in -2..2, registered (k_q) and added to the high
+// part one edge later, as c_q and s_q are in the plain split accumulate.
+void accumulate_carry_save(PeBuild& pe) {
+  const int ACC = pe.c.acc_bits, PW = pe.f.product_bits, L = std::min(PW, ACC), HW = ACC - L;
+  Body& b = pe.b;
+  b.comment({"Product register in carry-save form (P = 2): ps_q + pc_q is the product; the accumulate stage adds both."});
+  b.reg("ps_q", W(L), "prod_s, one edge later");
+  b.reg("pc_q", W(L), "prod_c, one edge later");
+  b.reg("lp_q", W(1), "l_q aligned with ps_q, pc_q");
+  b.reg("l2_q", W(1), "lp_q one edge later: the tile's sum is complete");
+  const std::string lo_bits = L == PW ? "" : fmt::format("[{}:0]", L - 1);
+  pe.regs.push_back({"ps_q", "prod_s" + lo_bits, lit(L, 0)});
+  pe.regs.push_back({"pc_q", "prod_c" + lo_bits, lit(L, 0)});
+  pe.regs.push_back({"lp_q", "l_q", "1'b0"});
+  pe.regs.push_back({"l2_q", "lp_q", "1'b0"});
+  if (ACC < PW) b.define("unused_prod_hi", W(1), "^{prod_s[PW-1:ACC], prod_c[PW-1:ACC]}", "bits above ACC wrap away");
+  if (HW == 0) {
+    b.define("acc_d", W("ACC", ACC), "(l2_q ? {ACC{1'b0}} : acc_q) + ps_q + pc_q", "the next tile starts from zero");
+    b.define("shadow_d", W("ACC", ACC), "l2_q ? acc_q : shadow_q");
+    return;
+  }
+  b.comment({fmt::format("The low {} bits add both vectors; the high {} bits take k = the carry out of the low part, less the", L, HW),
+             "vectors' own carry, less the product's sign, one edge later."});
+  b.define("sum3", W(L + 2), fmt::format("{{2'd0, l2_q ? {} : acc_q[{}:0]}} + {{2'd0, ps_q}} + {{2'd0, pc_q}}", lit(L, 0), L - 1),
+           "low part plus the product, with its carry (0..2)");
+  b.define("pp", W(L + 1), "{1'b0, ps_q} + {1'b0, pc_q}", "the product modulo 2^PW and the vectors' carry");
+  b.define("unused_pp_lo", W(1), fmt::format("^pp[{}:0]", L - 2), "only the product's sign and the vectors' carry count");
+  b.define("k_d", W(3), fmt::format("{{1'b0, sum3[{0}:{1}]}} - {{2'd0, pp[{1}]}} - {{2'd0, pp[{2}]}}", L + 1, L, L - 1),
+           "what the high part adds: -2..2");
+  b.reg("k_q", W(3), "k one edge later");
+  pe.regs.push_back({"k_q", "k_d", "3'd0"});
+  const std::string k_ext = HW == 3 ? "k_q" : fmt::format("{{{{{}{{k_q[2]}}}}, k_q}}", HW - 3);
+  b.define("hi_now", W(HW), fmt::format("acc_q[ACC-1:{}] + {}", L, k_ext),
+           "high part with the previous edge's k: with the low part, the complete sum so far");
+  b.define("acc_d", W("ACC", ACC), fmt::format("{{l2_q ? {} : hi_now, sum3[{}:0]}}", lit(HW, 0), L - 1));
+  b.define("shadow_d", W("ACC", ACC), fmt::format("l2_q ? {{hi_now, acc_q[{}:0]}} : shadow_q", L - 1));
+}
+
 }  // namespace
 
 void pe_accumulate(PeBuild& pe) {
+  if (pe.f.carry_save_product) return accumulate_carry_save(pe);
   switch (pe.f.pipeline_stages) {
     case 0: accumulate_single(pe); break;
     case 1: accumulate_split(pe, "prod", pe.f.product_bits, "l_q"); break;

@@ -37,7 +37,12 @@ void pe_operand_registers(PeBuild& pe) {
   b.reg("l_q", W(1));
   b.reg("acc_q", W("ACC", ACC), "running sum of the current tile");
   b.reg("shadow_q", W("ACC", ACC), "sum of the previous tile");
-  b.wire("prod", W("PW", pe.f.product_bits), "this cycle's product sum, two's complement");
+  if (pe.f.carry_save_product) {
+    b.wire("prod_s", W("PW", pe.f.product_bits), "this cycle's product sum in carry-save form: prod_s + prod_c");
+    b.wire("prod_c", W("PW", pe.f.product_bits));
+  } else {
+    b.wire("prod", W("PW", pe.f.product_bits), "this cycle's product sum, two's complement");
+  }
   pe.regs = {{"a_q", "a_in", zero(W("T*8", 8 * T))}, {"w_q", "w_in", zero(W("T*8", 8 * T))}};
   if (pe.anz) pe.regs.push_back({"anz_q", "anz_in", zero(W("T", T))});
   if (pe.wnz) pe.regs.push_back({"wnz_q", "wnz_in", zero(W("T", T))});

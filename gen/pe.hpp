@@ -40,6 +40,7 @@ void emit_rw(Body& g, Rounding r, const std::string& w = "w_q");
 // The nets the sub-multipliers read: operands, shift codes, signedness.
 struct SubmulInputs {
   std::string x = "sub_x", y = "sub_y", sh = "sub_sh", sgn = "sub_signed";
+  bool carry_save = false;  // drive prod_s, prod_c (carry-save) instead of prod
 };
 void emit_submul(Body& b, int subs, int xw, int yw, int shw, bool always_signed, int pw, const SubmulInputs& in = {});
 

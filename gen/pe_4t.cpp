@@ -87,7 +87,7 @@ void pe_4t_product(PeBuild& pe) {
   pe_4t_decision(pe, both);
   pe_4t_select(pe);
   b.wire("term", W("SUBS*PW", 4 * PW));
-  emit_submul(b, 4, 4, 4, 2, false, PW, {"sub_x_q", "sub_y_q", "sub_sh_q", "sub_signed"});
+  emit_submul(b, 4, 4, 4, 2, false, PW, {"sub_x_q", "sub_y_q", "sub_sh_q", "sub_signed", pe.f.carry_save_product});
 }
 
 }  // namespace sysmt::rtl::build

@@ -26,6 +26,7 @@ ArrayFacts array_facts(const Config& c) {
   f.product_bits = c.threads == 1 ? 16 : c.threads == 2 ? 17 : 18;
   f.forward_act_flags = c.threads == 2;
   f.forward_wgt_flags = c.threads == 2 && c.zero_skip == ZeroSkip::Both;
+  f.carry_save_product = c.threads == 4 && f.pipeline_stages == 2 && (c.acc_bits <= f.product_bits || c.acc_bits >= f.product_bits + 3);
   f.top = c.name;
   f.pe = names::pe(c.name);
   f.act_skew = c.rows > 1 ? names::act_skew(c.name) : "";
@@ -37,6 +38,7 @@ ArrayFacts array_facts(const Config& c) {
   if (T == 4) pe += 16 + 16 + 8 + 1;                              // sub_x_q, sub_y_q, sub_sh_q, quarter_q
   if (P >= 1) pe += 1 + (ACC > PW ? 2 : 0);                       // l2_q, c_q, s_q
   if (P == 2) pe += std::min(PW, ACC) + 1;                        // prod_q, lp_q
+  if (f.carry_save_product) pe += std::min(PW, ACC) + (ACC > PW ? 1 : 0);  // the second vector; a 3-bit k_q for c_q, s_q
   const long long skew = (8 * T + 1) * R * (R - 1) / 2 + 8 * T * C * (C - 1) / 2;
   const long long ctrl = f.drain_interval > 1 ? build::clog2(f.drain_interval) : 0;
   const long long drain = R * (1 + P) + 2 + C * ACC;  // row_done_q (last_p_q, last_p2_q), out_valid_q, out_last_q, out_data_q

@@ -19,6 +19,9 @@ struct ArrayFacts {
   long long flip_flops = 0;  // state bits of the whole array
   bool forward_act_flags = false;  // the activations' non-zero flags enter at the array edge and travel with them (T = 2)
   bool forward_wgt_flags = false;  // the same for the weights (T = 2 with zero_skip: both)
+  // P = 2 with T = 4: the product register holds the four terms' sum in carry-save form (two vectors)
+  // and the accumulate stage adds both; not for 19- and 20-bit accumulators (docs/architecture.md).
+  bool carry_save_product = false;
   std::string top, pe, act_skew, wgt_skew;  // module names from gen/names.hpp ("" when a skew is not needed)
 };
 

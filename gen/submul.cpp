@@ -64,6 +64,24 @@ void emit_submul(Body& b, int subs, int xw, int yw, int shw, bool always_signed,
                            : in.sh + "[k*2+1] ? " + sext("{p, 8'd0}", msb, pwid + 8, pw) + " : " + in.sh + "[k*2] ? " + s4 + " : " + s0;
   gb.assign_slice("term", "[k*PW +: PW]", pw, e);
   b.item(std::move(g));
+  if (in.carry_save) {
+    // Four terms to two with two 3:2 compressors (a carry that leaves bit PW-1 drops out: the sum is
+    // meant modulo 2^PW, where the product fits).
+    b.comment({"Carry-save sum (P = 2): two 3:2 compressors leave this cycle's product as prod_s + prod_c (mod 2^PW);",
+               "the accumulate stage adds both, so no carry ripples through the product in this stage."});
+    const std::string t0 = "term[0*PW +: PW]", t1 = "term[1*PW +: PW]", t2 = "term[2*PW +: PW]", t3 = "term[3*PW +: PW]";
+    // The carries are worth one bit more: only their low PW-1 bits count.
+    const std::string l0 = "term[0*PW +: PW-1]", l1 = "term[1*PW +: PW-1]", l2 = "term[2*PW +: PW-1]", l3 = "term[3*PW +: PW-1]";
+    b.define("csa_s", W("PW", pw), t0 + " ^ " + t1 + " ^ " + t2, "first compressor: sum bits");
+    b.define("csa_m", W("PW-1", pw - 1), "(" + l0 + " & " + l1 + ") | (" + l0 + " & " + l2 + ") | (" + l1 + " & " + l2 + ")",
+             "first compressor: carries, one bit up");
+    b.define("csa_m2", W("PW-1", pw - 1),
+             "(csa_s[PW-2:0] & {csa_m[PW-3:0], 1'b0}) | (csa_s[PW-2:0] & " + l3 + ") | ({csa_m[PW-3:0], 1'b0} & " + l3 + ")",
+             "second compressor: carries, one bit up");
+    b.assign("prod_s", pw, "csa_s ^ {csa_m, 1'b0} ^ " + t3);
+    b.assign("prod_c", pw, "{csa_m2, 1'b0}");
+    return;
+  }
   std::string sum;
   for (int k = 0; k < subs; ++k) sum += (k ? " + " : "") + fmt::format("term[{}*PW +: PW]", k);
   b.assign("prod", pw, sum);

@@ -26,6 +26,9 @@ inline long long state_bits(const Config& c) {
   if (T == 4) pe += 4 * 4 + 4 * 4 + 4 * 2 + 1;  // four sub-multipliers' x, y (4 bits each), shift codes (2 bits each), the mode bit
   if (P >= 1) pe += 1 + (A > product ? 2 : 0);
   if (P == 2) pe += std::min(product, A) + 1;  // the product register (the bits the accumulator keeps) and its last flag
+  // T = 4 with P = 2 keeps the product as two vectors, and a 3-bit carry k for the high part instead of
+  // a carry and a sign bit (accumulators of 19 and 20 bits keep the plain product register).
+  if (T == 4 && P == 2 && (A <= product || A >= product + 3)) pe += std::min(product, A) + (A > product ? 1 : 0);
   return R * C * pe + R * (R - 1) / 2 * (8 * T + 1) + C * (C - 1) / 2 * (8 * T) + wait_bits + R * (1 + P) + 2 + C * A;
 }
 
