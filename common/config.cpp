@@ -175,17 +175,19 @@ const std::vector<Entry>& entries() {
        true, int_key(&Config::threads, 1, 4, {1, 2, 4})},
       {{"acc_bits", "integer", "32", "16..64", "accumulator width; two's complement, wraps on overflow"},
        false, int_key(&Config::acc_bits, 16, 64)},
-      {{"array.pipeline", "string or integer", "auto", "auto, 0, 1",
-        "PE accumulate stages: 0 = single-cycle MAC; 1 = the accumulator's high part takes the low part's carry "
-        "one edge later (shorter critical path, latency + 1); auto = 1 for threads 2 and 4, 0 for threads 1"},
+      {{"array.pipeline", "string or integer", "auto", "auto, 0, 1, 2",
+        "PE pipeline stages after the operand registers: 0 = single-cycle MAC; 1 = the accumulator's high part "
+        "takes the low part's carry one edge later (shorter critical path, latency + 1); 2 = 1 plus a product "
+        "register before the accumulator (latency + 2); auto = 1 for threads 2 and 4, 0 for threads 1"},
        false,
        [](Config& c, const YAML::Node& n, const Where& w, const std::string& key) {
-         std::string s = scalar_of(n, w, key, "auto, 0 or 1");
-         if (s != "auto") s = number_of(n, w, key, "auto, 0 or 1", "tag:yaml.org,2002:int");
+         std::string s = scalar_of(n, w, key, "auto, 0, 1 or 2");
+         if (s != "auto") s = number_of(n, w, key, "auto, 0, 1 or 2", "tag:yaml.org,2002:int");
          if (s == "auto") c.pipeline = -1;
          else if (s == "0") c.pipeline = 0;
          else if (s == "1") c.pipeline = 1;
-         else fail(w, key, "'" + s + "' is not one of auto, 0, 1");
+         else if (s == "2") c.pipeline = 2;
+         else fail(w, key, "'" + s + "' is not one of auto, 0, 1, 2");
        }},
       {{"nbsmt.rounding", "string", "half_up", "truncate, half_up, half_even",
         "how a reduced operand's high nibble is rounded from its low nibble"},

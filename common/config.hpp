@@ -23,7 +23,7 @@ struct Config {
   int cols = 16;     // array.cols, 1..64
   int threads = 1;   // 1, 2 or 4
   int acc_bits = 32;  // 16..64
-  int pipeline = -1;  // array.pipeline: 0 or 1, or -1 for auto (see pipeline_stages())
+  int pipeline = -1;  // array.pipeline: 0, 1 or 2, or -1 for auto (see pipeline_stages())
   Rounding rounding = Rounding::HalfUp;
   ZeroSkip zero_skip = ZeroSkip::Both;
   double clock_period_ns = 10.0;  // synth.clock_period_ns: target clock for timing reports

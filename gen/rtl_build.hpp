@@ -17,7 +17,12 @@ struct ArrayFacts {
   int latency = 0;          // LAT = cols + 1 + P: accepting edge of in_last -> edge after which row 0 is out
   int product_bits = 0;     // width of one PE cycle's summed product
   long long flip_flops = 0;  // state bits of the whole array
-  std::string top, pe, act_skew, wgt_skew;  // module names ("" when a skew module is not needed)
+  bool forward_act_flags = false;  // the activations' non-zero flags enter at the array edge and travel with them (T = 2)
+  bool forward_wgt_flags = false;  // the same for the weights (T = 2 with zero_skip: both)
+  // P = 2 with T = 4: the product register holds the four terms' sum in carry-save form (two vectors)
+  // and the accumulate stage adds both; not for 19- and 20-bit accumulators (docs/architecture.md).
+  bool carry_save_product = false;
+  std::string top, pe, act_skew, wgt_skew;  // module names from gen/names.hpp ("" when a skew is not needed)
 };
 
 ArrayFacts array_facts(const Config& c);

@@ -78,7 +78,11 @@ Generated generate_rtl(const Config& c) {
   check_design(d);
   Generated g;
   g.facts = array_facts(c);
-  Provenance p{std::string(kGenerator) + " " + SYSMT_VERSION, fs::path(c.source).filename().string(), c.hash()};
+  const fs::path src(c.source);
+  const std::string base = src.filename().string();
+  // Named configs live in configs/; the header's command names that path, never an absolute one.
+  const std::string ref = src.parent_path().filename() == "configs" ? "configs/" + base : base;
+  Provenance p{std::string(kGenerator) + " " + SYSMT_VERSION, base, ref, c.hash()};
   auto printed = print_design(d, p);
   std::string filelist;
   for (auto& [name, text] : printed) {

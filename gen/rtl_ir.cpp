@@ -194,6 +194,62 @@ struct Checker {
       if (!reg_driven.count(r)) err(where, "register '" + r + "' is never updated");
   }
 
+  // No string of the description carries printer syntax: a line break or a comment marker in an
+  // expression or a comment line means the builder wrote Verilog text the printer should have written.
+  void text(const std::string& where, const std::string& what, const std::string& s) {
+    for (const char* bad : {"\n", "\r", "//", "/*", "*/"})
+      if (s.find(bad) != std::string::npos) {
+        const std::string shown = bad[0] == '\n' ? "a line break" : bad[0] == '\r' ? "a carriage return" : std::string("'") + bad + "'";
+        err(where, what + " holds " + shown + " (printer syntax): '" + s + "'");
+      }
+  }
+  void text_lines(const std::string& where, const std::string& what, const std::vector<std::string>& lines) {
+    for (const std::string& l : lines) text(where, what, l);
+  }
+  void text_block(const std::string& where, const Block& b) {
+    for (const Net& n : b.nets) {
+      text(where, "net name", n.name);
+      text(where, "width of net " + n.name, n.width.expr);
+      text(where, "comment of net " + n.name, n.comment);
+    }
+    for (const Item& it : b.items) {
+      if (auto* c = std::get_if<Comment>(&it)) {
+        text_lines(where, "comment", c->lines);
+      } else if (auto* a = std::get_if<Assign>(&it)) {
+        text(where, "assign target", a->lhs + a->slice);
+        text(where, "expression assigned to " + a->lhs, a->rhs);
+      } else if (auto* g = std::get_if<RegGroup>(&it)) {
+        text_lines(where, "register group comment", g->comment);
+        for (const RegUpdate& r : g->regs) {
+          text(where, "register", r.q);
+          text(where, "next value of " + r.q, r.d);
+          text(where, "reset value of " + r.q, r.reset);
+        }
+      } else if (auto* inst = std::get_if<Instance>(&it)) {
+        text(where, "instance", inst->module + " " + inst->name);
+        text_lines(where, "comment of instance " + inst->name, inst->comment);
+        for (const ParamOverride& po : inst->params) text(where, "parameter of " + inst->name, po.name + " " + po.expr);
+        for (const Connection& c : inst->conns) text(where, "connection of " + inst->name, c.port + " " + c.expr);
+      } else if (auto* f = std::get_if<GenFor>(&it)) {
+        text(where, "generate loop", f->label + " " + f->genvar + " " + f->count_expr);
+        text_block(where, f->body);
+      } else if (auto* gi = std::get_if<GenIf>(&it)) {
+        text(where, "generate if", gi->cond + " " + gi->then_label + " " + gi->else_label);
+        text_block(where, gi->then_body);
+        text_block(where, gi->else_body);
+      }
+    }
+  }
+  void text_module(const Module& m) {
+    const std::string where = "module " + m.name;
+    text(where, "role", m.role);
+    text_lines(where, "header note", m.notes);
+    for (const auto* ps : {&m.params, &m.localparams})
+      for (const Param& p : *ps) text(where, "parameter " + p.name, p.name + " " + p.expr + " " + p.comment);
+    for (const Port& p : m.ports) text(where, "port " + p.name, p.name + " " + p.width.expr + " " + p.comment);
+    text_block(where, m.body);
+  }
+
   void check_instance(const Module& parent, const Instance& inst, const Scope& scope) {
     const std::string where = "module " + parent.name + " instance " + inst.name;
     if (!is_identifier(inst.name)) err(where, "instance name is not an identifier");
@@ -292,6 +348,7 @@ struct Checker {
       bool has_regs = false;
       check_block(m, m.body, scope, syms, labels, has_regs);
       if (has_regs && !has_clk) err(where, "has registers but no clk port");
+      text_module(m);
     }
   }
 };

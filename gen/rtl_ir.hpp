@@ -2,6 +2,9 @@
 // modules with parameters, localparams, ports, nets, clocked register groups, continuous assignments,
 // instances and labelled generate blocks. The builder (rtl_build) makes every design decision and writes
 // it here; the checker (check_design) validates names and widths; the printer (rtl_print) only formats.
+// Comments are data here (a line, or a list of lines), never Verilog text: no string of the description
+// holds a comment marker or a line break; the printer alone decides how a comment is written, and the
+// checker rejects any string that would smuggle printer syntax in.
 #pragma once
 
 #include <string>
@@ -65,7 +68,7 @@ struct RegUpdate {
 
 // always @(posedge clk) with a synchronous reset that clears every register of the group.
 struct RegGroup {
-  std::string comment;
+  std::vector<std::string> comment;  // lines printed above the always block
   std::vector<RegUpdate> regs;
 };
 
@@ -86,11 +89,12 @@ struct Instance {
   std::string name;
   std::vector<ParamOverride> params;
   std::vector<Connection> conns;
-  std::string comment;
+  std::vector<std::string> comment;  // lines printed above the instance
 };
 
+// A comment of its own between items: one or more lines of plain text.
 struct Comment {
-  std::string text;
+  std::vector<std::string> lines;
 };
 
 struct GenFor;
@@ -124,7 +128,8 @@ struct GenIf {
 
 struct Module {
   std::string name;
-  std::string role;  // one line: what this module is, printed in its header
+  std::string role;                // one line: what this module is, printed in its header
+  std::vector<std::string> notes;  // further header lines (e.g. the top's timing contract)
   std::vector<Param> params;       // overridable parameters (printed in #( ... ))
   std::vector<Param> localparams;  // derived constants
   std::vector<Port> ports;
@@ -138,6 +143,8 @@ struct Design {
 };
 
 // Validates the design; throws std::logic_error listing every problem (a generator bug, not user input).
+// Besides names and widths: no string anywhere in the design holds a line break or a comment marker
+// (`//`, `/*`, `*/`), so an expression or a comment line can never carry printer syntax.
 void check_design(const Design& d);
 
 // Evaluates a constant integer expression (+ - * / % parentheses, comparison-free) with the given names.

@@ -14,6 +14,8 @@ namespace sysmt::rtl {
 struct Provenance {
   std::string generator;    // e.g. "sysmt generate 0.1.0"
   std::string config_file;  // basename of the config file
+  std::string config_ref;   // the config as the regenerate command names it: configs/NAME.yaml for a named
+                            // config (a file in a folder called configs), else the base name
   std::string config_hash;  // Config::hash()
 };
 

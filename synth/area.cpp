@@ -7,16 +7,13 @@
 
 #include "common/error.hpp"
 #include "common/files.hpp"
+#include "gen/names.hpp"
 
 namespace sysmt::synth {
 
 namespace {
 
 std::string strip_backslash(const std::string& s) { return !s.empty() && s[0] == '\\' ? s.substr(1) : s; }
-
-bool ends_with(const std::string& s, const std::string& suf) {
-  return s.size() >= suf.size() && s.compare(s.size() - suf.size(), suf.size(), suf) == 0;
-}
 
 // One module's own cells from its `num_cells_by_type`; cells that are neither the liberty's nor Yosys
 // internal ($...) are submodule instances.
@@ -66,16 +63,10 @@ void count_instances(Mods& mods, const std::string& n, long k) {
 
 }  // namespace
 
-std::string pe_module(const std::string& top) { return top + "_pe"; }
-std::string drain_module(const std::string& top) { return top + "_drain_col"; }
+std::string pe_module(const std::string& top) { return rtl::names::pe(top); }
+std::string drain_module(const std::string& top) { return rtl::names::drain_col(top); }
 
-std::string module_kind(const std::string& name, const std::string& top) {
-  if (name == top) return "drain+control";
-  if (ends_with(name, "_pe")) return "pe";
-  if (ends_with(name, "_skew") || ends_with(name, "_skew_stage")) return "skew";
-  if (ends_with(name, "_drain_col")) return "drain+control";
-  return "other";
-}
+std::string module_kind(const std::string& name, const std::string& top) { return rtl::names::kind(name, top); }
 
 nlohmann::json read_stat_json(const std::filesystem::path& file) {
   try {

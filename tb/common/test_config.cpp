@@ -42,6 +42,7 @@ TEST(Config, DefaultsAndValues) {
   EXPECT_EQ(parse_config("name: top\narray:\n  rows: 3\n  cols: 5\n  pipeline: 0\nthreads: 4\n", "c.yaml").pipeline_stages(), 0);
   EXPECT_EQ(parse_config("name: top\narray:\n  rows: 3\n  cols: 5\n  pipeline: 1\nthreads: 1\n", "c.yaml").pipeline_stages(), 1);
   EXPECT_EQ(parse_config("name: top\narray:\n  rows: 3\n  cols: 5\n  pipeline: auto\nthreads: 2\n", "c.yaml").pipeline_stages(), 1);
+  EXPECT_EQ(parse_config("name: top\narray:\n  rows: 3\n  cols: 5\n  pipeline: 2\nthreads: 1\n", "c.yaml").pipeline_stages(), 2);
   // The canonical text (and so the hash) holds the resolved value: auto and its explicit value agree.
   EXPECT_EQ(parse_config("name: top\narray:\n  rows: 3\n  cols: 5\n  pipeline: 1\nthreads: 4\n", "c.yaml").hash(), c.hash());
 }
@@ -66,8 +67,8 @@ TEST(Config, Errors) {
            {"name: top\narray:\n  rows: 2\nthreads: 1\n", "key 'array.cols': missing required key"},
            {base + "threads: 2\nnbsmt:\n  rounding: nearest\n", "c.yaml:7:13: key 'nbsmt.rounding': 'nearest' is not one of truncate, half_up, half_even"},
            {base + "threads: 2\nnbsmt:\n  zero_skip: [a]\n", "key 'nbsmt.zero_skip': expected a string, found a list"},
-           {"name: top\narray:\n  rows: 3\n  cols: 5\n  pipeline: 2\nthreads: 2\n", "c.yaml:5:13: key 'array.pipeline': '2' is not one of auto, 0, 1"},
-           {"name: top\narray:\n  rows: 3\n  cols: 5\n  pipeline: [1]\nthreads: 2\n", "key 'array.pipeline': expected auto, 0 or 1, found a list"},
+           {"name: top\narray:\n  rows: 3\n  cols: 5\n  pipeline: 3\nthreads: 2\n", "c.yaml:5:13: key 'array.pipeline': '3' is not one of auto, 0, 1, 2"},
+           {"name: top\narray:\n  rows: 3\n  cols: 5\n  pipeline: [1]\nthreads: 2\n", "key 'array.pipeline': expected auto, 0, 1 or 2, found a list"},
            {base + "threads: [2\n", "c.yaml:"},
            {"- 1\n- 2\n", "c.yaml:1:1: expected a map of settings at the top level"},
            {"", "expected a map of settings at the top level"},

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <set>
 
 #include "tb/gen/harness.hpp"
@@ -72,10 +73,70 @@ TEST(Cli, HeadersNameGeneratorConfigAndHashOnly) {
                              cfg.hash() + ")"),
               std::string::npos)
         << f.name;
+    EXPECT_NE(f.content.find("Regenerate: sysmt generate configs/sysmt_2t_2x3.yaml -o DIR\n"), std::string::npos) << f.name;
     EXPECT_NE(f.content.find("Do not edit"), std::string::npos) << f.name;
     EXPECT_EQ(f.content.find(SYSMT_SOURCE_DIR), std::string::npos) << f.name << " holds an absolute path";
     EXPECT_EQ(f.content.find("module " + f.name.substr(0, f.name.size() - 2) + " "), f.content.find("module "))
         << f.name << ": file not named after its module";
+  }
+}
+
+// A config outside a configs/ folder is named by its base name in the regenerate command.
+TEST(Cli, RegenerateCommandOfAnUnnamedConfigIsItsBaseName) {
+  Config cfg = parse_config(yaml("mine", 1, 1, 1), "/somewhere/mine.yaml");
+  for (const auto& f : rtl::generate_rtl(cfg).files)
+    if (f.name.size() > 2 && f.name.substr(f.name.size() - 2) == ".v") {
+      EXPECT_NE(f.content.find("// Regenerate: sysmt generate mine.yaml -o DIR\n"), std::string::npos) << f.name;
+      EXPECT_EQ(f.content.find("/somewhere"), std::string::npos) << f.name;
+    }
+}
+
+std::string pe_text(const Config& cfg) {
+  for (const auto& f : rtl::generate_rtl(cfg).files)
+    if (f.name == cfg.name + "_pe.v") return f.content;
+  ADD_FAILURE() << "no PE file for " << cfg.name;
+  return "";
+}
+
+// Comments that depend on the config say what this config builds (a 4-thread PE once said
+// "zero_skip: act" whatever the config said).
+TEST(Comments, FollowTheConfig) {
+  for (int t : {2, 4})
+    for (const std::string zs : {"act", "both"}) {
+      const std::string other = zs == "act" ? "both" : "act";
+      const std::string pe = pe_text(parse_config(yaml("c", 2, 3, t, 32, "half_up", zs), "c.yaml"));
+      EXPECT_NE(pe.find("(zero_skip: " + zs + ")"), std::string::npos) << t << "T " << zs;
+      EXPECT_EQ(pe.find("(zero_skip: " + other + ")"), std::string::npos) << t << "T " << zs;
+      if (t == 4) {  // the decision comment names the operands whose zeros count
+        EXPECT_NE(pe.find(zs == "both" ? "(zero detection on a_in, w_in)" : "(zero detection on a_in)"), std::string::npos) << zs;
+      }
+    }
+  // An accumulator no wider than the product has no high part to describe.
+  const std::string acc16 = pe_text(parse_config(yaml("c", 2, 2, 4, 16), "c.yaml"));
+  EXPECT_EQ(acc16.find("high 0 bits"), std::string::npos);
+  EXPECT_NE(acc16.find("no high part"), std::string::npos);
+  // A 1-thread array has no threads to call inactive.
+  for (const auto& f : rtl::generate_rtl(parse_config(yaml("one", 2, 2, 1), "one.yaml")).files)
+    EXPECT_EQ(f.content.find("thread inactive"), std::string::npos) << f.name;
+}
+
+// No wire is a mere alias of another signal: `assign x = y;` with a bare name on the right only drives
+// an output port from the register or wire behind it.
+TEST(Verilog, NoAliasWiresAndAnsiPorts) {
+  const std::regex alias(R"(\n\s*assign (\w+) = (\w+);)"), port(R"(\n  output wire (\[\d+:0\] )?(\w+)[,\s])");
+  const std::regex old_style(R"(\n\s*(input|output)\s+wire[^\n]*;)");
+  for (const char* name : {"sysmt_1t_2x3", "sysmt_2t_2x3", "sysmt_2t_4x4_trunc_act", "sysmt_4t_2x3", "sysmt_4t_1x1"}) {
+    Config cfg = load_config((fs::path(SYSMT_SOURCE_DIR) / "configs" / (std::string(name) + ".yaml")).string());
+    for (const auto& f : rtl::generate_rtl(cfg).files) {
+      if (f.name.size() < 2 || f.name.substr(f.name.size() - 2) != ".v") continue;
+      std::set<std::string> outputs;
+      for (auto it = std::sregex_iterator(f.content.begin(), f.content.end(), port); it != std::sregex_iterator(); ++it)
+        outputs.insert((*it)[2]);
+      EXPECT_FALSE(outputs.empty()) << f.name << ": no ANSI output port found";
+      for (auto it = std::sregex_iterator(f.content.begin(), f.content.end(), alias); it != std::sregex_iterator(); ++it)
+        EXPECT_TRUE(outputs.count((*it)[1])) << f.name << ": alias wire " << (*it)[0];
+      EXPECT_FALSE(std::regex_search(f.content, old_style)) << f.name << ": non-ANSI port declaration";
+    }
   }
 }
 
@@ -166,6 +227,25 @@ TEST(IrChecker, AcceptsTheBuiltDesignAndRejectsBrokenOnes) {
                       std::get<rtl::Instance>(std::get<rtl::GenFor>(g->body.items[0]).body.items[0]).conns.pop_back();
                 },
                 "is not connected");
+  // The builder writes no printer syntax: no comment marker or line break in any string of the design.
+  // (Items are built in place: moving a variant of vectors trips GCC 12's -Wmaybe-uninitialized.)
+  auto add_assign = [](rtl::Design& d, const std::string& rhs) {
+    auto& a = std::get<rtl::Assign>(d.modules.front().body.items.emplace_back(std::in_place_type<rtl::Assign>));
+    a.lhs = "prod";
+    a.lhs_bits = 18;
+    a.rhs = rhs;
+  };
+  expect_reject("comment marker in an expression", [&](rtl::Design& d) { add_assign(d, "a_q // sneaky"); }, "holds '//'");
+  expect_reject("line break in an expression", [&](rtl::Design& d) { add_assign(d, "a_q +\n  w_q"); }, "holds a line break");
+  expect_reject("line break in a comment line",
+                [](rtl::Design& d) {
+                  std::get<rtl::Comment>(d.modules.front().body.items.emplace_back(std::in_place_type<rtl::Comment>)).lines = {"one\ntwo"};
+                },
+                "holds a line break");
+  expect_reject("block comment in a net comment", [](rtl::Design& d) { d.modules.front().body.nets[0].comment = "x /* y"; },
+                "holds '/*'");
+  expect_reject("comment marker in a header note", [](rtl::Design& d) { d.modules.back().notes.push_back("// again"); },
+                "holds '//'");
   expect_reject("keyword as name", [](rtl::Design& d) { d.modules.front().body.nets.back().name = "wire"; },
                 "not a Verilog identifier");
 }

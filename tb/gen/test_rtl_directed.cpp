@@ -59,6 +59,16 @@ std::vector<Directed> cases() {
   p1.id += "_p1";
   p1.pipeline = "1";
   v.push_back(p1);
+  // The product register (P = 2), offered for every T.
+  for (const char* id : {"t1_2x3", "t2_2x3", "t2_3x2", "t4_2x3", "t4_1x1"}) {
+    for (Directed d : v)
+      if (d.id == id) {
+        d.id += "_p2";
+        d.pipeline = "2";
+        v.push_back(d);
+        break;
+      }
+  }
   return v;
 }
 
