@@ -74,7 +74,7 @@ std::string rtl_key_text(const std::string& text) {
 }
 
 // P (the PE's accumulate stages) from a generated folder's manifest; InputError naming the file when it
-// is not a JSON object with an integer pipeline_stages of 0 or 1.
+// is not a JSON object with an integer pipeline_stages of 0..kMaxPipelineStages.
 int manifest_pipeline(const fs::path& manifest) {
   const std::string where = visible(manifest.string());
   nlohmann::json j;
@@ -86,8 +86,9 @@ int manifest_pipeline(const fs::path& manifest) {
   if (!j.is_object() || !j.contains("pipeline_stages"))
     throw InputError(where + ": not a sysmt manifest (no key 'pipeline_stages'); regenerate the folder with sysmt generate");
   const auto& p = j["pipeline_stages"];
-  if (!p.is_number_integer() || p.get<long long>() < 0 || p.get<long long>() > 1)
-    throw InputError(where + ": key 'pipeline_stages': expected 0 or 1, found " + visible(p.dump()));
+  if (!p.is_number_integer() || p.get<long long>() < 0 || p.get<long long>() > kMaxPipelineStages)
+    throw InputError(where + ": key 'pipeline_stages': expected an integer 0.." + std::to_string(kMaxPipelineStages) + ", found " +
+                     visible(p.dump()));
   return p.get<int>();
 }
 

@@ -17,6 +17,9 @@ enum class ZeroSkip { Both, Act };
 const char* to_string(Rounding r);
 const char* to_string(ZeroSkip z);
 
+// The deepest PE pipeline the generator offers (array.pipeline: 0, 1 or 2; docs/configuration.md).
+inline constexpr int kMaxPipelineStages = 2;
+
 struct Config {
   std::string name;  // Verilog identifier: top module name and prefix of every module
   int rows = 16;     // array.rows, 1..64

@@ -342,7 +342,7 @@ TEST(BadInput, VerifyBeforeBuilding) {
          ASSERT_EQ(run("generate " + (d / "c.yaml").string() + " -q -o " + (d / "rtl").string()).status, 0);
          write(d / "rtl" / "c.json", "{\"pipeline_stages\": \"one\"}");
        },
-       "verify {d}/c.yaml --gemms 1 --cache {d}/cache --rtl {d}/rtl", 2, "key 'pipeline_stages': expected 0 or 1"},
+       "verify {d}/c.yaml --gemms 1 --cache {d}/cache --rtl {d}/rtl", 2, "key 'pipeline_stages': expected an integer 0..2"},
       {"seed_negative", base, "verify {d}/c.yaml --gemms 1 --cache {d}/cache --seed -5", 2, "--seed: expected a number of 0 or more"},
   });
 }
