@@ -37,18 +37,20 @@ void run(const EvaluateOptions& o) {
 
 void add_evaluate(CLI::App& app) {
   auto o = std::make_shared<EvaluateOptions>();
-  CLI::App* sub = app.add_subcommand(
-      "evaluate", "Speedup and numerical cost of NB-SMT (T = 1, 2, 4) per layer of a network (docs/evaluation.md)");
+  CLI::App* sub =
+      app.add_subcommand("evaluate", "Speedup and numerical cost of NB-SMT (T = 1, 2, 4) per layer of a network (docs/evaluation.md)");
   sub->add_option("config", o->config, "Array configuration (YAML): rows, cols and arithmetic; threads is swept")->required();
-  sub->add_option("--workload", o->workload, "Network file, one convolution per line (configs/workloads/*.txt), or a SCALE-Sim topology (.csv)")->required();
+  sub->add_option("--workload", o->workload,
+                  "Network file, one convolution per line (configs/workloads/*.txt), or a SCALE-Sim topology (.csv)")
+      ->required();
   sub->add_option("--prune", o->eval.data.prune, "Fraction of each layer's weights zeroed by magnitude (e.g. 0 or 0.4)")
       ->check(CLI::Range(0.0, 0.99))
       ->capture_default_str();
   add_seed_option(sub, o->eval.seed, "Seed of the synthetic data and of the row sample");
   add_max_memory_option(sub);
-  sub->add_option("--sample", o->eval.sample,
-                  fmt::format("Fraction of each layer's output pixels run through the golden model (at least {} rows; 1 = all)",
-                              kMinSampleRows))
+  sub->add_option(
+         "--sample", o->eval.sample,
+         fmt::format("Fraction of each layer's output pixels run through the golden model (at least {} rows; 1 = all)", kMinSampleRows))
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
   sub->add_option("--act-zero", o->eval.data.act_zero, "Default fraction of zero activations (a layer may override it)")

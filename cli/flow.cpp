@@ -22,8 +22,8 @@
 #include "common/paper.hpp"
 #include "common/plot.hpp"
 #include "common/process.hpp"
-#include "sim/eval/eval_report.hpp"
 #include "energy/energy.hpp"
+#include "sim/eval/eval_report.hpp"
 #include "sim/nn/accuracy.hpp"
 #include "synth/compare.hpp"
 
@@ -40,7 +40,7 @@ struct FlowOptions {
   int rows = 16, cols = 16, gemms = 20;
   std::uint64_t seed = 1;
   std::string out = "reports", workload, liberty;
-  std::string periods;  // compare's --periods ("" = its default sweep)
+  std::string periods;          // compare's --periods ("" = its default sweep)
   int accuracy_images = 10000;  // test images of the accuracy step (the whole test set by default)
   bool skip_verify = false, skip_accuracy = false, skip_energy = false;
 };
@@ -50,7 +50,7 @@ struct Flow {
   FlowOptions o;
   fs::path out, workload;
   int total = 0, step = 0;
-  std::vector<Config> configs;     // 1T, 2T, 4T
+  std::vector<Config> configs;  // 1T, 2T, 4T
   std::vector<fs::path> config_files;
   std::vector<FlowVerify> verify;
   bool all_pass = true;
@@ -67,8 +67,8 @@ const fs::path& self_exe() {
 // Runs `sysmt ARGS` with its output in `log`; returns the exit status.
 int run_step(const Flow& f, const std::string& what, const std::string& args, const fs::path& log) {
   std::fprintf(stderr, "[flow %d/%d] %s ...\n", f.step, f.total, what.c_str());
-  const RunResult r = run_command(shell_quote(self_exe().string()) + " " + args,
-                                  RunOptions{"", log, fmt::format("flow {}/{} {}", f.step, f.total, what)});
+  const RunResult r =
+      run_command(shell_quote(self_exe().string()) + " " + args, RunOptions{"", log, fmt::format("flow {}/{} {}", f.step, f.total, what)});
   std::fprintf(stderr, "[flow %d/%d] %s: %s in %.0f s (log %s)\n", f.step, f.total, what.c_str(), r.exit_code == 0 ? "done" : "FAILED",
                r.seconds, log.string().c_str());
   return r.exit_code;
@@ -78,8 +78,8 @@ int run_step(const Flow& f, const std::string& what, const std::string& args, co
 void run_step_or_throw(const Flow& f, const std::string& what, const std::string& args, const fs::path& log) {
   const int rc = run_step(f, what, args, log);
   if (rc != 0)
-    throw ToolError("flow: " + what + " failed (exit status " + std::to_string(rc) + ")",
-                    shell_quote(self_exe().string()) + " " + args, tail_lines(log, 20));
+    throw ToolError("flow: " + what + " failed (exit status " + std::to_string(rc) + ")", shell_quote(self_exe().string()) + " " + args,
+                    tail_lines(log, 20));
 }
 
 // 1. The three configs, as objects written by the one canonical emitter, then their RTL.
@@ -108,7 +108,8 @@ void verify_designs(Flow& f) {
   for (size_t i = 0; i < f.configs.size(); ++i) {
     const std::string& name = f.configs[i].name;
     const fs::path log = f.log("verify-" + name);
-    const std::string args = "verify " + shell_quote(f.config_files[i].string()) + fmt::format(" --gemms {} --seed {}", f.o.gemms, f.o.seed);
+    const std::string args =
+        "verify " + shell_quote(f.config_files[i].string()) + fmt::format(" --gemms {} --seed {}", f.o.gemms, f.o.seed);
     const int rc = run_step(f, fmt::format("verify {} ({} random GEMMs)", name, f.o.gemms), args, log);
     if (rc == kExitInput)
       throw ToolError("flow: verify " + name + " could not run", shell_quote(self_exe().string()) + " " + args, tail_lines(log, 20));
@@ -174,9 +175,10 @@ std::string below_paper(const std::vector<FlowRow>& rows) {
   for (const FlowRow& r : rows) {
     if (r.threads == 1) continue;
     if (r.ours.speedup_time < r.paper.speedup)
-      s += fmt::format("- **{}T speedup in time {:.2f}x against the equal-effort 1T: below the paper's {:.1f}x** (cycles {:.2f}x, fmax "
-                       "{:.2f}x of the 1T with P = {}).\n", r.threads, r.ours.speedup_time, r.paper.speedup, r.ours.speedup_cycles,
-                       r.ours.fmax_ratio, r.pipeline);
+      s += fmt::format(
+          "- **{}T speedup in time {:.2f}x against the equal-effort 1T: below the paper's {:.1f}x** (cycles {:.2f}x, fmax "
+          "{:.2f}x of the 1T with P = {}).\n",
+          r.threads, r.ours.speedup_time, r.paper.speedup, r.ours.speedup_cycles, r.ours.fmax_ratio, r.pipeline);
     if (r.ours.array_area_ratio > r.paper.area_ratio)
       s += fmt::format("- **{}T area {:.2f}x of the equal-effort 1T: above the paper's {:.1f}x.**\n", r.threads, r.ours.array_area_ratio,
                        r.paper.area_ratio);
@@ -191,40 +193,42 @@ std::string summary_markdown(const Flow& f, const synth::CompareReport& cmp, con
   md += fmt::format("Written by `sysmt flow` {} (seed {}). Liberty `{}`, clock target {} ns. Workload `{}` ({:.2f} G MACs).\n\n",
                     SYSMT_VERSION, f.o.seed, cmp.liberty.library, cmp.clock_period_ns, ev0.workload_name,
                     static_cast<double>(ev0.macs) / 1e9);
-  md += "## The paper's table beside ours (ratios against the equal-effort 1T and against the plain 1T MAC)\n\n"
-        "Two baselines. **Equal-effort 1T**: the 1T array with the same pipeline depth P as the NB-SMT design (its accumulator split "
-        "the same way), the comparison the paper's figures stand for. **Plain 1T**: the single-cycle MAC (P = 0). Speedup in time = "
-        "speedup in cycles x fmax of T / fmax of the baseline.\n\n"
-        "| threads | P | area (paper) | area vs equal-effort 1T | area vs plain 1T | speedup (paper) | speedup in cycles | "
-        "fmax vs equal-effort 1T | **speedup in time vs equal-effort 1T** | speedup in time vs plain 1T | energy (paper) | "
-        "accuracy loss (paper) | SQNR, 0% / 40% pruned (ours) |\n"
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+  md +=
+      "## The paper's table beside ours (ratios against the equal-effort 1T and against the plain 1T MAC)\n\n"
+      "Two baselines. **Equal-effort 1T**: the 1T array with the same pipeline depth P as the NB-SMT design (its accumulator split "
+      "the same way), the comparison the paper's figures stand for. **Plain 1T**: the single-cycle MAC (P = 0). Speedup in time = "
+      "speedup in cycles x fmax of T / fmax of the baseline.\n\n"
+      "| threads | P | area (paper) | area vs equal-effort 1T | area vs plain 1T | speedup (paper) | speedup in cycles | "
+      "fmax vs equal-effort 1T | **speedup in time vs equal-effort 1T** | speedup in time vs plain 1T | energy (paper) | "
+      "accuracy loss (paper) | SQNR, 0% / 40% pruned (ours) |\n"
+      "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (const FlowRow& r : rows)
-    md += fmt::format("| {} | {} | {:.1f}x | **{:.2f}x** | {:.2f}x | {:.1f}x | {:.2f}x | {:.2f}x | **{:.2f}x** | {:.2f}x | {} | {} | {} |\n",
-                      r.threads, r.pipeline, r.paper.area_ratio, r.ours.array_area_ratio, r.ours.array_area_ratio_plain, r.paper.speedup,
-                      r.ours.speedup_cycles, r.ours.fmax_ratio, r.ours.speedup_time, r.ours.speedup_time_plain, r.paper.energy,
-                      r.paper.top1_accuracy_loss,
-                      r.threads == 1 ? std::string("exact")
-                                     : db(r.ours.sqnr_db_interleaved) + " / " + db(r.ours.sqnr_db_interleaved_pruned40));
-  md += "\n- **area**: whole array, hierarchical Yosys synthesis to standard cells (`compare/compare.md` has the PE alone, the "
-        "breakdown and the plot).\n"
-        "- **speedup in cycles**: network cycles of T = 1 over cycles of T, from the cycle model that the RTL regression checks "
-        "cycle for cycle (unpruned data; NB-SMT timing does not depend on values, so pruning does not change it).\n"
-        "- **speedup in time**: speedup in cycles times the fmax ratio against the named baseline, each design at its own fmax "
-        "(`compare/compare.md` also has the area-delay curves, the ratios at one common clock and the spread over ABC runs).\n"
-        "- **SQNR**: MAC-weighted signal-to-quantisation-noise ratio of every layer's output against the exact GEMM, "
-        "synthetic post-ReLU activations and Gaussian weights, interleaved thread mapping (the project's stand-in for "
-        "accuracy: it has no trained network).\n"
-        "- **energy**: not measured by this flow (the paper's figures are shown for reference).\n\n";
+    md += fmt::format(
+        "| {} | {} | {:.1f}x | **{:.2f}x** | {:.2f}x | {:.1f}x | {:.2f}x | {:.2f}x | **{:.2f}x** | {:.2f}x | {} | {} | {} |\n", r.threads,
+        r.pipeline, r.paper.area_ratio, r.ours.array_area_ratio, r.ours.array_area_ratio_plain, r.paper.speedup, r.ours.speedup_cycles,
+        r.ours.fmax_ratio, r.ours.speedup_time, r.ours.speedup_time_plain, r.paper.energy, r.paper.top1_accuracy_loss,
+        r.threads == 1 ? std::string("exact") : db(r.ours.sqnr_db_interleaved) + " / " + db(r.ours.sqnr_db_interleaved_pruned40));
+  md +=
+      "\n- **area**: whole array, hierarchical Yosys synthesis to standard cells (`compare/compare.md` has the PE alone, the "
+      "breakdown and the plot).\n"
+      "- **speedup in cycles**: network cycles of T = 1 over cycles of T, from the cycle model that the RTL regression checks "
+      "cycle for cycle (unpruned data; NB-SMT timing does not depend on values, so pruning does not change it).\n"
+      "- **speedup in time**: speedup in cycles times the fmax ratio against the named baseline, each design at its own fmax "
+      "(`compare/compare.md` also has the area-delay curves, the ratios at one common clock and the spread over ABC runs).\n"
+      "- **SQNR**: MAC-weighted signal-to-quantisation-noise ratio of every layer's output against the exact GEMM, "
+      "synthetic post-ReLU activations and Gaussian weights, interleaved thread mapping (the project's stand-in for "
+      "accuracy: it has no trained network).\n"
+      "- **energy**: not measured by this flow (the paper's figures are shown for reference).\n\n";
   md += "## Where we are below the paper\n\n" + below_paper(rows) + "\n";
   md += "## Verification\n\n";
   if (f.o.skip_verify) md += "Skipped (`--skip-verify`).\n";
   for (const FlowVerify& v : f.verify)
-    md += fmt::format("- {}: {} ({} random GEMMs against the golden model and the cycle model)\n", v.config,
-                      v.pass ? "PASS" : "**FAIL**", v.gemms);
-  md += "\n## Reports\n\n- `compare/compare.md`: area, timing, breakdown and plot per thread count\n"
-        "- `evaluate-prune0/evaluate.md`, `evaluate-prune40/evaluate.md`: per-layer speedup, utilization, hazard statistics and "
-        "SQNR, with plots\n- `rtl/`: the generated Verilog; `configs/`: the configs used; `logs/`: each step's output\n";
+    md += fmt::format("- {}: {} ({} random GEMMs against the golden model and the cycle model)\n", v.config, v.pass ? "PASS" : "**FAIL**",
+                      v.gemms);
+  md +=
+      "\n## Reports\n\n- `compare/compare.md`: area, timing, breakdown and plot per thread count\n"
+      "- `evaluate-prune0/evaluate.md`, `evaluate-prune40/evaluate.md`: per-layer speedup, utilization, hazard statistics and "
+      "SQNR, with plots\n- `rtl/`: the generated Verilog; `configs/`: the configs used; `logs/`: each step's output\n";
   return md;
 }
 
@@ -239,14 +243,17 @@ std::string summary_dat(const std::vector<FlowRow>& rows) {
 }
 
 std::string summary_gnuplot(const Flow& f, const std::string& dat) {
-  std::string gp = "# Written by sysmt flow. Run in this folder: gnuplot summary.gp\n"
-                   "if (!exists(\"png_out\")) png_out = 'summary.png'\n"
-                   "if (!exists(\"svg_out\")) svg_out = 'summary.svg'\n"
-                   "$data << EOD\n" + dat + "EOD\n";
-  for (const auto& [term, file] : {std::pair<std::string, std::string>{gnuplot().png_terminal(900, 450), "png_out"},
-                                   {"set terminal svg size 900,450", "svg_out"}})
+  std::string gp =
+      "# Written by sysmt flow. Run in this folder: gnuplot summary.gp\n"
+      "if (!exists(\"png_out\")) png_out = 'summary.png'\n"
+      "if (!exists(\"svg_out\")) svg_out = 'summary.svg'\n"
+      "$data << EOD\n" +
+      dat + "EOD\n";
+  for (const auto& [term, file] :
+       {std::pair<std::string, std::string>{gnuplot().png_terminal(900, 450), "png_out"}, {"set terminal svg size 900,450", "svg_out"}})
     gp += term + "\nset output " + file + "\n" +
-          fmt::format("set title 'SySMT {}x{} against the paper (ratios to the equal-effort 1T: same pipeline depth P)'\n", f.o.rows, f.o.cols) +
+          fmt::format("set title 'SySMT {}x{} against the paper (ratios to the equal-effort 1T: same pipeline depth P)'\n", f.o.rows,
+                      f.o.cols) +
           "set style data histograms\nset style histogram clustered gap 1\nset style fill solid 0.8 border -1\n"
           "set key top left\nset grid ytics\nset yrange [0:4.6]\nset ylabel 'x of 1T'\n"
           "plot $data using 2:xtic(1) title 'area (paper)', '' using 3 title 'area (ours)', "
@@ -260,9 +267,9 @@ void accuracy_step(Flow& f) {
   if (f.o.skip_accuracy) return;
   const fs::path out = f.out / "accuracy";
   run_step_or_throw(f, "accuracy (Fashion-MNIST ResNet, 10,000 test images, T = 1, 2, 4, dense and 40 % pruned)",
-                    "accuracy " + shell_quote(f.config_files.back().string()) + " --mapping interleaved --mode-policy none --stats-images 20 -q --images " +
-                        std::to_string(f.o.accuracy_images) + " -o " +
-                        shell_quote(out.string()),
+                    "accuracy " + shell_quote(f.config_files.back().string()) +
+                        " --mapping interleaved --mode-policy none --stats-images 20 -q --images " + std::to_string(f.o.accuracy_images) +
+                        " -o " + shell_quote(out.string()),
                     f.log("accuracy"));
 }
 
@@ -321,8 +328,8 @@ std::vector<FlowEnergy> energy_rows(const Flow& f) {
     throw ToolError("flow: " + file.string() + " is not an energy report: " + e.what());
   }
   for (const energy::DesignEnergy& d : rep.designs)
-    rows.push_back(FlowEnergy{d.label, d.threads, d.pipeline, d.energy_common_j * 1e3, d.pj_per_mac_common, d.vs_baseline_common,
-                              d.vs_plain_common});
+    rows.push_back(
+        FlowEnergy{d.label, d.threads, d.pipeline, d.energy_common_j * 1e3, d.pj_per_mac_common, d.vs_baseline_common, d.vs_plain_common});
   return rows;
 }
 
@@ -406,7 +413,8 @@ void run_flow(const FlowOptions& o) {
 
 void add_flow(CLI::App& app) {
   auto o = std::make_shared<FlowOptions>();
-  CLI::App* sub = app.add_subcommand("flow", "The main job: generate, verify, synthesize and evaluate the 1T/2T/4T arrays; write summary.md");
+  CLI::App* sub =
+      app.add_subcommand("flow", "The main job: generate, verify, synthesize and evaluate the 1T/2T/4T arrays; write summary.md");
   sub->add_option("--rows", o->rows, "Array rows")->capture_default_str();
   sub->add_option("--cols", o->cols, "Array columns")->capture_default_str();
   sub->add_option("--gemms", o->gemms, "Random GEMMs per verification")->capture_default_str();
@@ -417,7 +425,9 @@ void add_flow(CLI::App& app) {
   sub->add_flag("--skip-verify", o->skip_verify, "Skip the Verilator verification step");
   sub->add_flag("--skip-energy", o->skip_energy, "Skip the energy step (gate-level power, docs/energy.md)");
   sub->add_flag("--skip-accuracy", o->skip_accuracy, "Skip the top-1 accuracy step (Fashion-MNIST, docs/accuracy.md)");
-  sub->add_option("--accuracy-images", o->accuracy_images, "Test images of the accuracy step")->capture_default_str()->check(CLI::Range(1, 10000));
+  sub->add_option("--accuracy-images", o->accuracy_images, "Test images of the accuracy step")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10000));
   sub->add_option("--periods", o->periods, "Clock targets of the comparison's area-delay sweep, e.g. 4,6,10 (default: compare's)");
   sub->callback([o] { run_flow(*o); });
 }

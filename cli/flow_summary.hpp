@@ -70,10 +70,10 @@ struct FlowSummary {
   std::string workload;
   nlohmann::json liberty;  // compare.json's liberty, as it is
   double clock_period_ns = 0;
-  std::vector<FlowRow> table;  // compare.json's designs: 1T with P = 0, 1T with each NB-SMT P, 2T, 4T
+  std::vector<FlowRow> table;            // compare.json's designs: 1T with P = 0, 1T with each NB-SMT P, 2T, 4T
   std::vector<FlowVerify> verification;  // empty with --skip-verify
-  std::vector<FlowAccuracy> accuracy;      // empty with --skip-accuracy
-  std::vector<FlowEnergy> energy;          // empty with --skip-energy
+  std::vector<FlowAccuracy> accuracy;    // empty with --skip-accuracy
+  std::vector<FlowEnergy> energy;        // empty with --skip-energy
   std::vector<std::string> plots;
   double wall_time_s = 0;
 };
@@ -98,15 +98,25 @@ inline void from_json(const nlohmann::json& j, FlowPaper& p) {
 
 inline void to_json(nlohmann::json& j, const FlowOurs& o) {
   using flow_json::db;
-  j = {{"baseline", o.baseline}, {"plain_baseline", o.plain_baseline},
-       {"area_ratio_at_common_clock", o.area_ratio_at_common_clock}, {"array_area_ratio_plain", o.array_area_ratio_plain},
-       {"fmax_ratio_plain", o.fmax_ratio_plain}, {"speedup_time_plain", o.speedup_time_plain},
-       {"array_area_ratio", o.array_area_ratio}, {"pe_area_ratio", o.pe_area_ratio}, {"fmax_ratio", o.fmax_ratio},
-       {"array_fmax_mhz", o.array_fmax_mhz}, {"speedup_cycles", o.speedup_cycles},
-       {"speedup_cycles_pruned40", o.speedup_cycles_pruned40}, {"speedup_time", o.speedup_time},
-       {"pe_utilization", o.pe_utilization}, {"area_per_throughput_ratio", o.area_per_throughput_ratio},
-       {"sqnr_db_interleaved", db(o.sqnr_db_interleaved)}, {"sqnr_db_interleaved_pruned40", db(o.sqnr_db_interleaved_pruned40)},
-       {"sqnr_db_blocked", db(o.sqnr_db_blocked)}, {"shared_lossy_fraction", o.shared_lossy_fraction}};
+  j = {{"baseline", o.baseline},
+       {"plain_baseline", o.plain_baseline},
+       {"area_ratio_at_common_clock", o.area_ratio_at_common_clock},
+       {"array_area_ratio_plain", o.array_area_ratio_plain},
+       {"fmax_ratio_plain", o.fmax_ratio_plain},
+       {"speedup_time_plain", o.speedup_time_plain},
+       {"array_area_ratio", o.array_area_ratio},
+       {"pe_area_ratio", o.pe_area_ratio},
+       {"fmax_ratio", o.fmax_ratio},
+       {"array_fmax_mhz", o.array_fmax_mhz},
+       {"speedup_cycles", o.speedup_cycles},
+       {"speedup_cycles_pruned40", o.speedup_cycles_pruned40},
+       {"speedup_time", o.speedup_time},
+       {"pe_utilization", o.pe_utilization},
+       {"area_per_throughput_ratio", o.area_per_throughput_ratio},
+       {"sqnr_db_interleaved", db(o.sqnr_db_interleaved)},
+       {"sqnr_db_interleaved_pruned40", db(o.sqnr_db_interleaved_pruned40)},
+       {"sqnr_db_blocked", db(o.sqnr_db_blocked)},
+       {"shared_lossy_fraction", o.shared_lossy_fraction}};
 }
 inline void from_json(const nlohmann::json& j, FlowOurs& o) {
   using flow_json::db_of;
@@ -153,9 +163,10 @@ inline void from_json(const nlohmann::json& j, FlowVerify& v) {
 }
 
 inline void to_json(nlohmann::json& j, const FlowSummary& s) {
-  j = {{"tool", s.tool},         {"version", s.version},   {"rows", s.rows},       {"cols", s.cols},
-       {"seed", s.seed},         {"workload", s.workload}, {"liberty", s.liberty}, {"clock_period_ns", s.clock_period_ns},
-       {"table", s.table},       {"verification", s.verification}, {"accuracy", s.accuracy}, {"energy", s.energy}, {"plots", s.plots}, {"wall_time_s", s.wall_time_s}};
+  j = {{"tool", s.tool},   {"version", s.version},           {"rows", s.rows},         {"cols", s.cols},
+       {"seed", s.seed},   {"workload", s.workload},         {"liberty", s.liberty},   {"clock_period_ns", s.clock_period_ns},
+       {"table", s.table}, {"verification", s.verification}, {"accuracy", s.accuracy}, {"energy", s.energy},
+       {"plots", s.plots}, {"wall_time_s", s.wall_time_s}};
 }
 inline void from_json(const nlohmann::json& j, FlowSummary& s) {
   j.at("tool").get_to(s.tool);

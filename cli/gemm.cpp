@@ -9,14 +9,14 @@
 #include "cli/cli.hpp"
 #include "cli/options.hpp"
 #include "common/config.hpp"
-#include "sim/golden/matrix_io.hpp"
-#include "sim/golden/nbsmt.hpp"
-#include "sim/golden/random_operands.hpp"
-#include "sim/golden/report.hpp"
 #include "common/error.hpp"
 #include "common/files.hpp"
 #include "common/limits.hpp"
 #include "common/output.hpp"
+#include "sim/golden/matrix_io.hpp"
+#include "sim/golden/nbsmt.hpp"
+#include "sim/golden/random_operands.hpp"
+#include "sim/golden/report.hpp"
 
 namespace sysmt::cli {
 
@@ -72,8 +72,8 @@ void run_gemm(const GemmOptions& o) {
     x = read_matrix_csv(o.x, 0, 255, "activation");
     w = read_matrix_csv(o.w, -128, 127, "weight");
     if (x.cols != w.rows)
-      throw InputError(fmt::format("K mismatch: {} is {}x{} (K = {}) but {} is {}x{} (K = {})", visible(o.x), x.rows, x.cols,
-                                   x.cols, visible(o.w), w.rows, w.cols, w.rows));
+      throw InputError(fmt::format("K mismatch: {} is {}x{} (K = {}) but {} is {}x{} (K = {})", visible(o.x), x.rows, x.cols, x.cols,
+                                   visible(o.w), w.rows, w.cols, w.rows));
     check_memory(gemm_memory(x.rows, x.cols, w.cols), fmt::format("gemm of {}x{} by {}x{}", x.rows, x.cols, w.rows, w.cols));
   }
   const Arith ar = Arith::from(cfg);
@@ -102,9 +102,10 @@ void run_gemm(const GemmOptions& o) {
   if (o.out.empty()) std::cout << format_matrix_csv(r.y);
   if (!o.quiet) {
     std::FILE* f = o.out.empty() ? stderr : stdout;
-    std::fprintf(f, "%s", fmt::format("{}: {} threads, {} rounding, zero_skip {}, {} mapping, GEMM {}x{}x{}\n", cfg.name,
-                                      cfg.threads, to_string(cfg.rounding), to_string(cfg.zero_skip), to_string(map),
-                                      x.rows, x.cols, w.cols).c_str());
+    std::fprintf(f, "%s",
+                 fmt::format("{}: {} threads, {} rounding, zero_skip {}, {} mapping, GEMM {}x{}x{}\n", cfg.name, cfg.threads,
+                             to_string(cfg.rounding), to_string(cfg.zero_skip), to_string(map), x.rows, x.cols, w.cols)
+                     .c_str());
     std::fprintf(f, "%s", stats_text(r.stats, err).c_str());
   }
 }
@@ -118,7 +119,9 @@ void add_gemm(CLI::App& app) {
   sub->add_option("--random", o->random, "Instead of --x/--w: random operands of shape MxKxN (e.g. 196x2304x256)");
   add_seed_option(sub, o->seed, "Seed for --random (0 .. 2^64 - 1)");
   add_max_memory_option(sub);
-  sub->add_option("--act-zero", o->act_zero, "Fraction of zero activations for --random")->check(CLI::Range(0.0, 1.0))->capture_default_str();
+  sub->add_option("--act-zero", o->act_zero, "Fraction of zero activations for --random")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
   sub->add_option("--wgt-zero", o->wgt_zero, "Fraction of zero weights for --random")->check(CLI::Range(0.0, 1.0))->capture_default_str();
   sub->add_option("--mapping", o->mapping, "Which k feeds thread t of K-group g")
       ->check(CLI::IsMember({"interleaved", "blocked"}))

@@ -26,10 +26,9 @@ void run_generate(const GenerateOptions& o) {
   rtl::Generated g = rtl::generate_rtl(cfg);
   rtl::write_generated(g, dir);  // one OutputSet folder: complete or not at all
   if (!o.quiet)
-    std::printf("%s: %dx%d, %d thread%s, %d-bit acc: %zu files in %s (latency %d, drain interval %d, %lld flip-flops)\n",
-                cfg.name.c_str(), g.facts.rows, g.facts.cols, g.facts.threads, g.facts.threads == 1 ? "" : "s",
-                g.facts.acc_bits, g.files.size(), dir.c_str(), g.facts.latency, g.facts.drain_interval,
-                g.facts.flip_flops);
+    std::printf("%s: %dx%d, %d thread%s, %d-bit acc: %zu files in %s (latency %d, drain interval %d, %lld flip-flops)\n", cfg.name.c_str(),
+                g.facts.rows, g.facts.cols, g.facts.threads, g.facts.threads == 1 ? "" : "s", g.facts.acc_bits, g.files.size(), dir.c_str(),
+                g.facts.latency, g.facts.drain_interval, g.facts.flip_flops);
 }
 
 void add_generate(CLI::App& app) {

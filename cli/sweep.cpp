@@ -43,8 +43,8 @@ void run(const SweepOptions& o) {
     for (const auto& row : r.rows)
       if (row.status != "done")
         std::fprintf(stderr, "[sweep] point #%d %s%s%s; log %s\n", row.index, row.status.c_str(),
-                     row.failed_job.empty() ? "" : (" in " + row.failed_job).c_str(), row.detail.empty() ? "" : (" (" + row.detail + ")").c_str(),
-                     (out / row.log).string().c_str());
+                     row.failed_job.empty() ? "" : (" in " + row.failed_job).c_str(),
+                     row.detail.empty() ? "" : (" (" + row.detail + ")").c_str(), (out / row.log).string().c_str());
     std::fprintf(stderr, "[sweep] %d of %d points done (%d run now, %d finished earlier)%s; table: %s/sweep.md, sweep.csv, sweep.json\n",
                  r.done(), static_cast<int>(r.rows.size()), s.ran, s.skipped,
                  r.verify_failures() ? fmt::format("; {} FAILED verification", r.verify_failures()).c_str() : "", out.string().c_str());
@@ -54,11 +54,14 @@ void run(const SweepOptions& o) {
 
 void add_sweep(CLI::App& app) {
   auto o = std::make_shared<SweepOptions>();
-  CLI::App* sub = app.add_subcommand("sweep", "Run a design-space sweep (axes of config keys, clock, workload) locally or on Slurm; "
-                                              "resumable; table and Pareto plots (docs/sweeps.md)");
+  CLI::App* sub = app.add_subcommand("sweep",
+                                     "Run a design-space sweep (axes of config keys, clock, workload) locally or on Slurm; "
+                                     "resumable; table and Pareto plots (docs/sweeps.md)");
   sub->add_option("sweep", o->file, "Sweep file (YAML; configs/sweeps/*.yaml)")->required();
   sub->add_option("-o,--output", o->out, "Sweep folder, shared by every point (default reports/sweep-<name>)");
-  sub->add_option("--executor", o->run.executor, "Where points run: local or slurm")->check(CLI::IsMember({"local", "slurm"}))->capture_default_str();
+  sub->add_option("--executor", o->run.executor, "Where points run: local or slurm")
+      ->check(CLI::IsMember({"local", "slurm"}))
+      ->capture_default_str();
   sub->add_option("-j,--jobs", o->run.jobs, "local: points run at once (default: the number of cores)")->check(CLI::Range(1, 1024));
   sub->add_flag("--force", o->run.force, "Rerun every point, even those with a result");
   sub->add_flag("--list", o->list, "Only list the points (index, key, config hash, values) and exit");
@@ -72,7 +75,9 @@ void add_sweep(CLI::App& app) {
   sub->add_option("--max-running", o->run.slurm.max_running, "slurm: at most this many points at once (array throttle %N; 0 = no limit)")
       ->check(CLI::Range(0, 100000));
   sub->add_option("--sbatch-args", o->run.slurm.sbatch_args, "slurm: further sbatch options, as one string (e.g. \"--qos=short\")");
-  sub->add_option("--poll", o->run.slurm.poll_seconds, "slurm: seconds between squeue polls")->check(CLI::Range(0.2, 600.0))->capture_default_str();
+  sub->add_option("--poll", o->run.slurm.poll_seconds, "slurm: seconds between squeue polls")
+      ->check(CLI::Range(0.2, 600.0))
+      ->capture_default_str();
   sub->callback([o] { run(*o); });
 
   auto dir = std::make_shared<std::string>();

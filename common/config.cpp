@@ -22,9 +22,12 @@ namespace sysmt {
 
 const char* to_string(Rounding r) {
   switch (r) {
-    case Rounding::Truncate: return "truncate";
-    case Rounding::HalfUp: return "half_up";
-    case Rounding::HalfEven: return "half_even";
+    case Rounding::Truncate:
+      return "truncate";
+    case Rounding::HalfUp:
+      return "half_up";
+    case Rounding::HalfEven:
+      return "half_even";
   }
   return "?";
 }
@@ -57,7 +60,8 @@ struct Entry {
 };
 
 std::string scalar_of(const YAML::Node& n, const Where& w, const std::string& key, const char* type) {
-  if (!n.IsScalar()) fail(w, key, std::string("expected ") + type + ", found a " + (n.IsMap() ? "map" : n.IsSequence() ? "list" : "null value"));
+  if (!n.IsScalar())
+    fail(w, key, std::string("expected ") + type + ", found a " + (n.IsMap() ? "map" : n.IsSequence() ? "list" : "null value"));
   return n.Scalar();
 }
 
@@ -67,8 +71,9 @@ std::string number_of(const YAML::Node& n, const Where& w, const std::string& ke
   std::string s = scalar_of(n, w, key, type);
   const std::string& t = n.Tag();
   if (t != "?" && t != tag)
-    fail(w, key, std::string("expected ") + type + ", found the string '" + s + "' (" +
-                     (t == "!" ? "quoted" : "tagged " + t) + "); write the number without quotes or tags");
+    fail(w, key,
+         std::string("expected ") + type + ", found the string '" + s + "' (" + (t == "!" ? "quoted" : "tagged " + t) +
+             "); write the number without quotes or tags");
   return s;
 }
 
@@ -77,8 +82,7 @@ Setter int_key(int Config::*field, long lo, long hi, std::vector<long> allowed =
     std::string s = number_of(n, w, key, "an integer", "tag:yaml.org,2002:int");
     long v = 0;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || p != s.data() + s.size() || s.empty())
-      fail(w, key, "expected an integer, found '" + s + "'");
+    if (ec != std::errc() || p != s.data() + s.size() || s.empty()) fail(w, key, "expected an integer, found '" + s + "'");
     if (!allowed.empty()) {
       bool ok = false;
       std::string list;
@@ -115,34 +119,28 @@ Setter enum_key(E Config::*field, std::vector<std::pair<std::string, E>> values)
 const std::set<std::string>& verilog_keywords() {
   static const std::set<std::string> k = {
       // IEEE 1364-2005
-      "always", "and", "assign", "automatic", "begin", "buf", "bufif0", "bufif1", "case", "casex", "casez", "cell",
-      "cmos", "config", "deassign", "default", "defparam", "design", "disable", "edge", "else", "end", "endcase",
-      "endconfig", "endfunction", "endgenerate", "endmodule", "endprimitive", "endspecify", "endtable", "endtask",
-      "event", "for", "force", "forever", "fork", "function", "generate", "genvar", "highz0", "highz1", "if",
-      "ifnone", "incdir", "include", "initial", "inout", "input", "instance", "integer", "join", "large", "liblist",
-      "library", "localparam", "macromodule", "medium", "module", "nand", "negedge", "nmos", "nor",
-      "noshowcancelled", "not", "notif0", "notif1", "or", "output", "parameter", "pmos", "posedge", "primitive",
-      "pull0", "pull1", "pulldown", "pullup", "pulsestyle_ondetect", "pulsestyle_onevent", "rcmos", "real",
-      "realtime", "reg", "release", "repeat", "rnmos", "rpmos", "rtran", "rtranif0", "rtranif1", "scalared",
-      "showcancelled", "signed", "small", "specify", "specparam", "strong0", "strong1", "supply0", "supply1",
-      "table", "task", "time", "tran", "tranif0", "tranif1", "tri", "tri0", "tri1", "triand", "trior", "trireg",
-      "unsigned", "use", "uwire", "vectored", "wait", "wand", "weak0", "weak1", "while", "wire", "wor", "xnor",
-      "xor",
+      "always", "and", "assign", "automatic", "begin", "buf", "bufif0", "bufif1", "case", "casex", "casez", "cell", "cmos", "config",
+      "deassign", "default", "defparam", "design", "disable", "edge", "else", "end", "endcase", "endconfig", "endfunction", "endgenerate",
+      "endmodule", "endprimitive", "endspecify", "endtable", "endtask", "event", "for", "force", "forever", "fork", "function", "generate",
+      "genvar", "highz0", "highz1", "if", "ifnone", "incdir", "include", "initial", "inout", "input", "instance", "integer", "join",
+      "large", "liblist", "library", "localparam", "macromodule", "medium", "module", "nand", "negedge", "nmos", "nor", "noshowcancelled",
+      "not", "notif0", "notif1", "or", "output", "parameter", "pmos", "posedge", "primitive", "pull0", "pull1", "pulldown", "pullup",
+      "pulsestyle_ondetect", "pulsestyle_onevent", "rcmos", "real", "realtime", "reg", "release", "repeat", "rnmos", "rpmos", "rtran",
+      "rtranif0", "rtranif1", "scalared", "showcancelled", "signed", "small", "specify", "specparam", "strong0", "strong1", "supply0",
+      "supply1", "table", "task", "time", "tran", "tranif0", "tranif1", "tri", "tri0", "tri1", "triand", "trior", "trireg", "unsigned",
+      "use", "uwire", "vectored", "wait", "wand", "weak0", "weak1", "while", "wire", "wor", "xnor", "xor",
       // IEEE 1800-2017, in addition
-      "accept_on", "alias", "always_comb", "always_ff", "always_latch", "assert", "assume", "before", "bind",
-      "bins", "binsof", "bit", "break", "byte", "chandle", "checker", "class", "clocking", "const", "constraint",
-      "context", "continue", "cover", "covergroup", "coverpoint", "cross", "dist", "do", "endchecker", "endclass",
-      "endclocking", "endgroup", "endinterface", "endpackage", "endprogram", "endproperty", "endsequence", "enum",
-      "eventually", "expect", "export", "extends", "extern", "final", "first_match", "foreach", "forkjoin",
-      "global", "iff", "ignore_bins", "illegal_bins", "implements", "implies", "import", "inside", "int",
-      "interconnect", "interface", "intersect", "join_any", "join_none", "let", "local", "logic", "longint",
-      "matches", "modport", "nettype", "new", "nexttime", "null", "package", "packed", "priority", "program",
-      "property", "protected", "pure", "rand", "randc", "randcase", "randsequence", "ref", "reject_on", "restrict",
-      "return", "s_always", "s_eventually", "s_nexttime", "s_until", "s_until_with", "sequence", "shortint",
-      "shortreal", "soft", "solve", "static", "string", "strong", "struct", "super", "sync_accept_on",
-      "sync_reject_on", "tagged", "this", "throughout", "timeprecision", "timeunit", "type", "typedef", "union",
-      "unique", "unique0", "until", "until_with", "untyped", "var", "virtual", "void", "wait_order", "weak",
-      "wildcard", "with", "within"};
+      "accept_on", "alias", "always_comb", "always_ff", "always_latch", "assert", "assume", "before", "bind", "bins", "binsof", "bit",
+      "break", "byte", "chandle", "checker", "class", "clocking", "const", "constraint", "context", "continue", "cover", "covergroup",
+      "coverpoint", "cross", "dist", "do", "endchecker", "endclass", "endclocking", "endgroup", "endinterface", "endpackage", "endprogram",
+      "endproperty", "endsequence", "enum", "eventually", "expect", "export", "extends", "extern", "final", "first_match", "foreach",
+      "forkjoin", "global", "iff", "ignore_bins", "illegal_bins", "implements", "implies", "import", "inside", "int", "interconnect",
+      "interface", "intersect", "join_any", "join_none", "let", "local", "logic", "longint", "matches", "modport", "nettype", "new",
+      "nexttime", "null", "package", "packed", "priority", "program", "property", "protected", "pure", "rand", "randc", "randcase",
+      "randsequence", "ref", "reject_on", "restrict", "return", "s_always", "s_eventually", "s_nexttime", "s_until", "s_until_with",
+      "sequence", "shortint", "shortreal", "soft", "solve", "static", "string", "strong", "struct", "super", "sync_accept_on",
+      "sync_reject_on", "tagged", "this", "throughout", "timeprecision", "timeunit", "type", "typedef", "union", "unique", "unique0",
+      "until", "until_with", "untyped", "var", "virtual", "void", "wait_order", "weak", "wildcard", "with", "within"};
   return k;
 }
 
@@ -163,18 +161,25 @@ const std::vector<Entry>& entries() {
          if (!is_identifier(s) || s.size() > 40)
            fail(w, key, "'" + s + "' is not a Verilog identifier (letters, digits, _; not starting with a digit; at most 40 characters)");
          if (verilog_keywords().count(s))
-           fail(w, key, "'" + s + "' is not a Verilog identifier: a reserved word of Verilog or SystemVerilog (IEEE 1364-2005, 1800-2017); choose another name");
+           fail(w, key,
+                "'" + s +
+                    "' is not a Verilog identifier: a reserved word of Verilog or SystemVerilog (IEEE 1364-2005, 1800-2017); choose "
+                    "another name");
          c.name = s;
        }},
       {{"array.rows", "integer", "(required)", "1..64", "PE rows: output rows of one tile (M direction)"},
-       true, int_key(&Config::rows, 1, 64)},
+       true,
+       int_key(&Config::rows, 1, 64)},
       {{"array.cols", "integer", "(required)", "1..64", "PE columns: output columns of one tile (N direction)"},
-       true, int_key(&Config::cols, 1, 64)},
+       true,
+       int_key(&Config::cols, 1, 64)},
       {{"threads", "integer", "(required)", "1, 2, 4",
         "hardware threads per PE sharing one 8b x 8b multiplier; 1 is the conventional baseline"},
-       true, int_key(&Config::threads, 1, 4, {1, 2, 4})},
+       true,
+       int_key(&Config::threads, 1, 4, {1, 2, 4})},
       {{"acc_bits", "integer", "32", "16..64", "accumulator width; two's complement, wraps on overflow"},
-       false, int_key(&Config::acc_bits, 16, 64)},
+       false,
+       int_key(&Config::acc_bits, 16, 64)},
       {{"array.pipeline", "string or integer", "auto", "auto, 0, 1, 2",
         "PE pipeline stages after the operand registers: 0 = single-cycle MAC; 1 = the accumulator's high part "
         "takes the low part's carry one edge later (shorter critical path, latency + 1); 2 = 1 plus a product "
@@ -183,21 +188,25 @@ const std::vector<Entry>& entries() {
        [](Config& c, const YAML::Node& n, const Where& w, const std::string& key) {
          std::string s = scalar_of(n, w, key, "auto, 0, 1 or 2");
          if (s != "auto") s = number_of(n, w, key, "auto, 0, 1 or 2", "tag:yaml.org,2002:int");
-         if (s == "auto") c.pipeline = -1;
-         else if (s == "0") c.pipeline = 0;
-         else if (s == "1") c.pipeline = 1;
-         else if (s == "2") c.pipeline = 2;
-         else fail(w, key, "'" + s + "' is not one of auto, 0, 1, 2");
+         if (s == "auto")
+           c.pipeline = -1;
+         else if (s == "0")
+           c.pipeline = 0;
+         else if (s == "1")
+           c.pipeline = 1;
+         else if (s == "2")
+           c.pipeline = 2;
+         else
+           fail(w, key, "'" + s + "' is not one of auto, 0, 1, 2");
        }},
       {{"nbsmt.rounding", "string", "half_up", "truncate, half_up, half_even",
         "how a reduced operand's high nibble is rounded from its low nibble"},
        false,
-       enum_key<Rounding>(&Config::rounding, {{"truncate", Rounding::Truncate},
-                                              {"half_up", Rounding::HalfUp},
-                                              {"half_even", Rounding::HalfEven}})},
-      {{"nbsmt.zero_skip", "string", "both", "both, act",
-        "a thread is active when a != 0 and w != 0 (both) or when a != 0 (act)"},
-       false, enum_key<ZeroSkip>(&Config::zero_skip, {{"both", ZeroSkip::Both}, {"act", ZeroSkip::Act}})},
+       enum_key<Rounding>(&Config::rounding,
+                          {{"truncate", Rounding::Truncate}, {"half_up", Rounding::HalfUp}, {"half_even", Rounding::HalfEven}})},
+      {{"nbsmt.zero_skip", "string", "both", "both, act", "a thread is active when a != 0 and w != 0 (both) or when a != 0 (act)"},
+       false,
+       enum_key<ZeroSkip>(&Config::zero_skip, {{"both", ZeroSkip::Both}, {"act", ZeroSkip::Act}})},
       {{"synth.clock_period_ns", "number", "10.0", "0.1..1000", "target clock period for timing reports (ns)"},
        false,
        [](Config& c, const YAML::Node& n, const Where& w, const std::string& key) {
@@ -327,8 +336,8 @@ Config load_config(const std::string& path) { return parse_config(read_file(path
 
 std::string Config::canonical() const {
   std::ostringstream os;
-  os << "name: " << name << "\narray:\n  rows: " << rows << "\n  cols: " << cols << "\n  pipeline: " << pipeline_stages() << "\nthreads: " << threads
-     << "\nacc_bits: " << acc_bits << "\nnbsmt:\n  rounding: " << to_string(rounding)
+  os << "name: " << name << "\narray:\n  rows: " << rows << "\n  cols: " << cols << "\n  pipeline: " << pipeline_stages()
+     << "\nthreads: " << threads << "\nacc_bits: " << acc_bits << "\nnbsmt:\n  rounding: " << to_string(rounding)
      << "\n  zero_skip: " << to_string(zero_skip) << "\nsynth:\n  clock_period_ns: " << clock_period_ns << "\n";
   return os.str();
 }
@@ -341,8 +350,7 @@ namespace sysmt {
 
 bool operator==(const Config& a, const Config& b) {
   return a.name == b.name && a.rows == b.rows && a.cols == b.cols && a.threads == b.threads && a.acc_bits == b.acc_bits &&
-         a.pipeline == b.pipeline && a.rounding == b.rounding && a.zero_skip == b.zero_skip &&
-         a.clock_period_ns == b.clock_period_ns;
+         a.pipeline == b.pipeline && a.rounding == b.rounding && a.zero_skip == b.zero_skip && a.clock_period_ns == b.clock_period_ns;
 }
 
 bool operator!=(const Config& a, const Config& b) { return !(a == b); }

@@ -21,10 +21,10 @@ const char* to_string(ZeroSkip z);
 inline constexpr int kMaxPipelineStages = 2;
 
 struct Config {
-  std::string name;  // Verilog identifier: top module name and prefix of every module
-  int rows = 16;     // array.rows, 1..64
-  int cols = 16;     // array.cols, 1..64
-  int threads = 1;   // 1, 2 or 4
+  std::string name;   // Verilog identifier: top module name and prefix of every module
+  int rows = 16;      // array.rows, 1..64
+  int cols = 16;      // array.cols, 1..64
+  int threads = 1;    // 1, 2 or 4
   int acc_bits = 32;  // 16..64
   int pipeline = -1;  // array.pipeline: 0, 1 or 2, or -1 for auto (see pipeline_stages())
   Rounding rounding = Rounding::HalfUp;

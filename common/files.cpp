@@ -35,9 +35,7 @@ std::string read_file(const fs::path& path) {
   return ss.str();
 }
 
-std::string strip_bom(const std::string& text) {
-  return text.compare(0, 3, "\xEF\xBB\xBF") == 0 ? text.substr(3) : text;
-}
+std::string strip_bom(const std::string& text) { return text.compare(0, 3, "\xEF\xBB\xBF") == 0 ? text.substr(3) : text; }
 
 std::string visible(const std::string& s) {
   std::string out;
@@ -51,11 +49,20 @@ std::string visible(const std::string& s) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
     if (c < 0x20 || c == 0x7F) {
       switch (c) {
-        case 0: out += "\\0"; break;
-        case '\r': out += "\\r"; break;
-        case '\n': out += "\\n"; break;
-        case '\t': out += "\\t"; break;
-        default: hex(c);
+        case 0:
+          out += "\\0";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
+        default:
+          hex(c);
       }
       ++i;
       continue;
@@ -75,9 +82,12 @@ std::string visible(const std::string& s) {
       continue;
     }
     const std::string seq = s.substr(i, len);
-    if (seq == "\xEF\xBB\xBF") out += "\\uFEFF";
-    else if (len == 2 && c == 0xC2 && static_cast<unsigned char>(s[i + 1]) < 0xA0) hex(c), hex(static_cast<unsigned char>(s[i + 1]));  // C1 controls
-    else out += seq;
+    if (seq == "\xEF\xBB\xBF")
+      out += "\\uFEFF";
+    else if (len == 2 && c == 0xC2 && static_cast<unsigned char>(s[i + 1]) < 0xA0)
+      hex(c), hex(static_cast<unsigned char>(s[i + 1]));  // C1 controls
+    else
+      out += seq;
     i += len;
   }
   return out;

@@ -39,12 +39,10 @@ fs::path resolve_file_target(const fs::path& given) {
   const fs::file_status st = fs::status(target, ec);
   if (fs::exists(st)) {
     if (fs::is_directory(st)) throw InputError(shown + ": is a folder, expected a file name");
-    if (!fs::is_regular_file(st))
-      throw InputError(shown + ": is a special file (FIFO, device or socket); refusing to replace it");
+    if (!fs::is_regular_file(st)) throw InputError(shown + ": is a special file (FIFO, device or socket); refusing to replace it");
   }
   const fs::path dir = target.parent_path();
-  if (!fs::is_directory(dir, ec))
-    throw InputError(shown + ": cannot write: folder '" + visible(dir.string()) + "' does not exist");
+  if (!fs::is_directory(dir, ec)) throw InputError(shown + ": cannot write: folder '" + visible(dir.string()) + "' does not exist");
   if (::access(dir.c_str(), W_OK) != 0)
     throw InputError(shown + ": cannot write in folder '" + visible(dir.string()) + "': " + std::strerror(errno));
   const fs::path real_dir = fs::canonical(dir, ec);
@@ -72,8 +70,7 @@ OutputSet::~OutputSet() {
 fs::path OutputSet::file(const fs::path& given) {
   const fs::path target = resolve_file_target(given);
   for (const Entry& e : entries_)
-    if (e.target == target)
-      throw InputError(visible(given.string()) + ": named twice as an output; each output needs its own file");
+    if (e.target == target) throw InputError(visible(given.string()) + ": named twice as an output; each output needs its own file");
   Entry e{target, temp_sibling(target), false};
   register_temporary(e.temp);
   entries_.push_back(e);

@@ -28,8 +28,7 @@ class OutputSet {
   // Declares an output folder and returns an empty temporary folder to fill. The target must be absent,
   // empty, or recognised by `ours` as a folder this tool wrote earlier (for example by its manifest);
   // InputError otherwise. Missing parent folders are created.
-  std::filesystem::path folder(const std::filesystem::path& target,
-                               const std::function<bool(const std::filesystem::path&)>& ours);
+  std::filesystem::path folder(const std::filesystem::path& target, const std::function<bool(const std::filesystem::path&)>& ours);
 
   // The same for outputs without a proof of origin of their own: the target must be absent, empty, or hold
   // `marker` (a file this tool leaves in every folder it writes); the marker is written into the temporary.

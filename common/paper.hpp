@@ -10,10 +10,10 @@ namespace sysmt {
 
 struct PaperFigures {
   int threads;
-  double area_ratio;     // array area over the 1T array's
-  double speedup;        // 3.4x for 4T is the paper's example: 40 %-pruned ResNet-18
-  double energy_change;  // energy(T) / energy(1T) - 1 (0 for 1T itself)
-  const char* energy;    // as the paper states it ("-" for 1T)
+  double area_ratio;      // array area over the 1T array's
+  double speedup;         // 3.4x for 4T is the paper's example: 40 %-pruned ResNet-18
+  double energy_change;   // energy(T) / energy(1T) - 1 (0 for 1T itself)
+  const char* energy;     // as the paper states it ("-" for 1T)
   const char* top1_loss;  // top-1 accuracy loss ("-" for 1T)
 };
 

@@ -19,8 +19,7 @@ const Gnuplot& gnuplot() {
   return g;
 }
 
-bool run_gnuplot(const std::filesystem::path& dir, const std::string& script, const std::filesystem::path& log,
-                 const std::string& first) {
+bool run_gnuplot(const std::filesystem::path& dir, const std::string& script, const std::filesystem::path& log, const std::string& first) {
   if (!gnuplot().available) return false;
   const std::string pre = first.empty() ? "" : "-e " + shell_quote(first) + " ";
   return run_command("gnuplot " + pre + shell_quote(script), RunOptions{dir, log, ""}).exit_code == 0;

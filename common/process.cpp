@@ -29,12 +29,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::mutex g_mutex;                 // guards the three below
-std::set<pid_t> g_groups;           // process groups of running tools
+std::mutex g_mutex;        // guards the three below
+std::set<pid_t> g_groups;  // process groups of running tools
 std::set<std::string> g_temporaries;
 std::string g_context = "sysmt";
 std::atomic<bool> g_interrupted{false};
-std::string g_tool_tmpdir;          // the tools' private TMPDIR (created on the first run_command)
+std::string g_tool_tmpdir;  // the tools' private TMPDIR (created on the first run_command)
 
 // True while any process of group `g` exists. The group's leader is our child: reap it first, so that
 // a zombie leader does not count as running.
@@ -132,9 +132,7 @@ std::string tail_lines(const fs::path& f, size_t lines) {
   return text.substr(pos + 1);
 }
 
-bool on_path(const std::string& program) {
-  return run_command("command -v " + shell_quote(program)).exit_code == 0;
-}
+bool on_path(const std::string& program) { return run_command("command -v " + shell_quote(program)).exit_code == 0; }
 
 RunResult run_command(const std::string& command, const RunOptions& o) {
   posix_spawn_file_actions_t fa;
@@ -169,7 +167,8 @@ RunResult run_command(const std::string& command, const RunOptions& o) {
   int rc;
   {
     std::lock_guard<std::mutex> lock(g_mutex);  // an interrupt either sees this group or comes before it
-    if (g_interrupted) for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));
+    if (g_interrupted)
+      for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));
     rc = posix_spawn(&pid, "/bin/sh", &fa, &attr, const_cast<char**>(argv), envp.data());
     if (rc == 0) g_groups.insert(pid);
   }
@@ -198,7 +197,8 @@ RunResult run_command(const std::string& command, const RunOptions& o) {
     g_groups.erase(pid);
   }
   // An interrupt stopped it: the handler thread is exiting the process; report nothing.
-  if (g_interrupted) for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));
+  if (g_interrupted)
+    for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));
   RunResult r;
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1;
@@ -209,8 +209,8 @@ double run_tool(const std::string& command, const std::string& what, const RunOp
   const RunResult r = run_command(command, o);
   if (r.exit_code != 0) {
     const std::string repro = o.dir.empty() ? command : "cd " + shell_quote(o.dir.string()) + " && " + command;
-    throw ToolError(what + " failed (exit status " + std::to_string(r.exit_code) + ")",
-                    repro, o.log.empty() ? std::string() : tail_lines(o.log, 20));
+    throw ToolError(what + " failed (exit status " + std::to_string(r.exit_code) + ")", repro,
+                    o.log.empty() ? std::string() : tail_lines(o.log, 20));
   }
   return r.seconds;
 }

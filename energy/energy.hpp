@@ -11,8 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "common/paper.hpp"
 #include "common/config.hpp"
+#include "common/paper.hpp"
 #include "energy/gate.hpp"
 #include "energy/stream.hpp"
 #include "sim/eval/data_model.hpp"

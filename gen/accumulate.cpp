@@ -74,7 +74,8 @@ void accumulate_registered_product(PeBuild& pe) {
   const int L = std::min(pe.f.product_bits, pe.c.acc_bits);
   Body& b = pe.b;
   b.comment({"Product register (P = 2): the multiplier's stage ends here; the accumulate stage adds prod_q."});
-  b.reg("prod_q", W(L), L == pe.f.product_bits ? "this cycle's product sum, one edge later" : "the product bits the accumulator keeps, one edge later");
+  b.reg("prod_q", W(L),
+        L == pe.f.product_bits ? "this cycle's product sum, one edge later" : "the product bits the accumulator keeps, one edge later");
   b.reg("lp_q", W(1), "l_q aligned with prod_q");
   pe.regs.push_back({"prod_q", L == pe.f.product_bits ? "prod" : fmt::format("prod[{}:0]", L - 1), lit(L, 0)});
   pe.regs.push_back({"lp_q", "l_q", "1'b0"});
@@ -127,9 +128,15 @@ void accumulate_carry_save(PeBuild& pe) {
 void pe_accumulate(PeBuild& pe) {
   if (pe.f.carry_save_product) return accumulate_carry_save(pe);
   switch (pe.f.pipeline_stages) {
-    case 0: accumulate_single(pe); break;
-    case 1: accumulate_split(pe, "prod", pe.f.product_bits, "l_q"); break;
-    default: accumulate_registered_product(pe); break;
+    case 0:
+      accumulate_single(pe);
+      break;
+    case 1:
+      accumulate_split(pe, "prod", pe.f.product_bits, "l_q");
+      break;
+    default:
+      accumulate_registered_product(pe);
+      break;
   }
 }
 

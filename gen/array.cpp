@@ -53,8 +53,7 @@ Module build_skew(const std::string& name, const std::string& role, int lanes, i
   chain.then_label = "g_chain";
   // Stage s+1 takes stage s. The slice width depends on the lane (the genvar), so the width given here
   // is that of the widest lane; the checker checks widths of whole-net assignments only.
-  Body{chain.then_body}.assign_slice("line_d", "[LW*l*(l-1)/2 + LW +: LW*(l-1)]", lane_w * (lanes - 1),
-                                     "line_o[LW*l*(l-1)/2 +: LW*(l-1)]");
+  Body{chain.then_body}.assign_slice("line_d", "[LW*l*(l-1)/2 + LW +: LW*(l-1)]", lane_w * (lanes - 1), "line_o[LW*l*(l-1)/2 +: LW*(l-1)]");
   delay.item(std::move(chain));
   delay.assign_slice("lane_out", "[l*LW +: LW]", lane_w, "line_o[LW*l*(l-1)/2 + LW*(l-1) +: LW]");
   Body{g.body}.item(std::move(gi));
@@ -112,12 +111,15 @@ void top_interface(Module& m, const Config& c, const ArrayFacts& f) {
   m.name = f.top;
   m.role = fmt::format("{}x{} output-stationary SySMT array, {} thread{} per PE, {}-bit accumulators.", R, C, T, T == 1 ? "" : "s", ACC);
   m.notes = {fmt::format("Timing: in_last accepted at edge E -> row r on out_data in the cycle after edge E + {} + r", f.latency),
-             fmt::format("(LAT = COLS + 1 + P = {}, P = {}); an in_last is accepted only {} or more edges after the previous",
-                         f.latency, f.pipeline_stages, f.drain_interval),
+             fmt::format("(LAT = COLS + 1 + P = {}, P = {}); an in_last is accepted only {} or more edges after the previous", f.latency,
+                         f.pipeline_stages, f.drain_interval),
              "one (D = max(ROWS, COLS))."};
-  m.localparams = {{"ROWS", S(R), "PE rows"},           {"COLS", S(C), "PE columns"},
-                   {"T", S(T), "threads per PE"},       {"ACC", S(ACC), "accumulator bits"},
-                   {"LW", "T*8", "operand bits per row or column"}, {"OW", "COLS*ACC", "bits of one output row"}};
+  m.localparams = {{"ROWS", S(R), "PE rows"},
+                   {"COLS", S(C), "PE columns"},
+                   {"T", S(T), "threads per PE"},
+                   {"ACC", S(ACC), "accumulator bits"},
+                   {"LW", "T*8", "operand bits per row or column"},
+                   {"OW", "COLS*ACC", "bits of one output row"}};
   m.ports = {in("clk", W(1)),
              in("rst_n", W(1), "synchronous, active low: clears all state"),
              in("in_valid", W(1), "a K-group is offered"),
@@ -161,8 +163,8 @@ void top_skews(Body& b, const Config& c, const ArrayFacts& f) {
     b.wire("act_lane_in", W("ROWS*(LW+1)", R * (LW + 1)), "row r: {last, activations}");
     b.wire("act_lane_out", W("ROWS*(LW+1)", R * (LW + 1)));
     Instance inst{f.act_skew, "u_act_skew", {}, {}, {"Row r's activations and last flag wait r cycles."}};
-    inst.conns = {{"clk", "clk", 1}, {"rst_n", "rst_n", 1}, {"lane_in", "act_lane_in", R * (LW + 1)},
-                  {"lane_out", "act_lane_out", R * (LW + 1)}};
+    inst.conns = {
+        {"clk", "clk", 1}, {"rst_n", "rst_n", 1}, {"lane_in", "act_lane_in", R * (LW + 1)}, {"lane_out", "act_lane_out", R * (LW + 1)}};
     b.item(std::move(inst));
   }
   if (C > 1) {
@@ -245,8 +247,9 @@ void top_drain(Body& b, const Config& c, const ArrayFacts& f) {
   std::vector<RegUpdate> regs;
   std::string done = "last_col";
   if (P >= 1) {
-    b.reg("last_p_q", W("ROWS", R), P == 1 ? "last_col one edge later: the PEs' accumulate stage (P = 1)"
-                                           : "last_col one edge later: the PEs' product register (P = 2)");
+    b.reg("last_p_q", W("ROWS", R),
+          P == 1 ? "last_col one edge later: the PEs' accumulate stage (P = 1)"
+                 : "last_col one edge later: the PEs' product register (P = 2)");
     regs.push_back({"last_p_q", "last_col", zero(W("ROWS", R))});
     done = "last_p_q";
   }

@@ -19,8 +19,7 @@ inline std::string wgt_skew_stage(const std::string& top) { return wgt_skew(top)
 inline std::string kind(const std::string& module, const std::string& top) {
   if (module == top || module == drain_col(top)) return "drain+control";
   if (module == pe(top)) return "pe";
-  if (module == act_skew(top) || module == act_skew_stage(top) || module == wgt_skew(top) || module == wgt_skew_stage(top))
-    return "skew";
+  if (module == act_skew(top) || module == act_skew_stage(top) || module == wgt_skew(top) || module == wgt_skew_stage(top)) return "skew";
   return "other";
 }
 

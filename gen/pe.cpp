@@ -57,7 +57,8 @@ Module build_pe(const Config& c, const ArrayFacts& f) {
   const int T = c.threads, ACC = c.acc_bits;
   m.role = T == 1 ? "conventional 8b x 8b MAC processing element (the 1-thread baseline, no NB-SMT logic)."
                   : fmt::format("NB-SMT processing element, {} threads sharing one 8b x 8b multiplier.", T);
-  m.localparams = {{"T", S(T), "threads"}, {"ACC", S(ACC), "accumulator bits"}, {"PW", S(f.product_bits), "bits of one cycle's product sum"}};
+  m.localparams = {
+      {"T", S(T), "threads"}, {"ACC", S(ACC), "accumulator bits"}, {"PW", S(f.product_bits), "bits of one cycle's product sum"}};
   if (T > 1) m.localparams.push_back({"SUBS", S(T == 2 ? 2 : 4), "sub-multipliers"});
   PeBuild pe{c, f, m, Body{m.body}, {}};
   // Two-thread PEs receive each operand's non-zero flag with it (computed once at the array edge and
@@ -68,9 +69,12 @@ Module build_pe(const Config& c, const ArrayFacts& f) {
   pe.wnz = f.forward_wgt_flags;
   pe_ports(pe);
   pe_operand_registers(pe);
-  if (T == 1) pe_1t_product(pe);
-  else if (T == 2) pe_2t_product(pe);
-  else pe_4t_product(pe);
+  if (T == 1)
+    pe_1t_product(pe);
+  else if (T == 2)
+    pe_2t_product(pe);
+  else
+    pe_4t_product(pe);
   pe_accumulate(pe);
   pe.regs.push_back({"acc_q", "acc_d", zero(W("ACC", ACC))});
   pe.regs.push_back({"shadow_q", "shadow_d", zero(W("ACC", ACC))});

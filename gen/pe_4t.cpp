@@ -13,9 +13,10 @@ namespace {
 // Which threads of the incoming operands are active, and the mode and threads t1, t2 they select.
 void pe_4t_decision(PeBuild& pe, bool both) {
   Body& b = pe.b;
-  b.comment({std::string("The mode, the threads t1, t2 and the sub-multipliers' operands are decided from the PE's inputs (zero detection on ") +
-                 (both ? "a_in, w_in)" : "a_in)"),
-             "and registered with the operands, so the multipliers start from registers."});
+  b.comment(
+      {std::string("The mode, the threads t1, t2 and the sub-multipliers' operands are decided from the PE's inputs (zero detection on ") +
+           (both ? "a_in, w_in)" : "a_in)"),
+       "and registered with the operands, so the multipliers start from registers."});
   b.wire("act_in", W(4), "threads of the incoming operands that are active");
   GenFor gi{"g_act_in", "t", "T", 4, {}};
   gi.body.items.push_back(Assign{"act_in", "[t]", 1, both ? "(|a_in[t*8 +: 8]) & (|w_in[t*8 +: 8])" : "|a_in[t*8 +: 8]"});

@@ -33,11 +33,11 @@ ArrayFacts array_facts(const Config& c) {
   f.wgt_skew = c.cols > 1 ? names::wgt_skew(c.name) : "";
   const long long R = c.rows, C = c.cols, T = c.threads, ACC = c.acc_bits;
   const long long P = f.pipeline_stages, PW = f.product_bits;
-  long long pe = 16 * T + 1 + 2 * ACC;                            // a_q, w_q, l_q, acc_q, shadow_q
-  pe += (f.forward_act_flags ? T : 0) + (f.forward_wgt_flags ? T : 0);  // anz_q, wnz_q
-  if (T == 4) pe += 16 + 16 + 8 + 1;                              // sub_x_q, sub_y_q, sub_sh_q, quarter_q
-  if (P >= 1) pe += 1 + (ACC > PW ? 2 : 0);                       // l2_q, c_q, s_q
-  if (P == 2) pe += std::min(PW, ACC) + 1;                        // prod_q, lp_q
+  long long pe = 16 * T + 1 + 2 * ACC;                                     // a_q, w_q, l_q, acc_q, shadow_q
+  pe += (f.forward_act_flags ? T : 0) + (f.forward_wgt_flags ? T : 0);     // anz_q, wnz_q
+  if (T == 4) pe += 16 + 16 + 8 + 1;                                       // sub_x_q, sub_y_q, sub_sh_q, quarter_q
+  if (P >= 1) pe += 1 + (ACC > PW ? 2 : 0);                                // l2_q, c_q, s_q
+  if (P == 2) pe += std::min(PW, ACC) + 1;                                 // prod_q, lp_q
   if (f.carry_save_product) pe += std::min(PW, ACC) + (ACC > PW ? 1 : 0);  // the second vector; a 3-bit k_q for c_q, s_q
   const long long skew = (8 * T + 1) * R * (R - 1) / 2 + 8 * T * C * (C - 1) / 2;
   const long long ctrl = f.drain_interval > 1 ? build::clog2(f.drain_interval) : 0;
@@ -60,8 +60,8 @@ Design build_design(const Config& c) {
   }
   if (!f.wgt_skew.empty()) {
     d.modules.push_back(build::build_skew_stage(names::wgt_skew_stage(f.top), "one delay stage of one weight skew lane.", 8 * T));
-    d.modules.push_back(build::build_skew(f.wgt_skew, "column c's weights delayed by c cycles (input skew).", c.cols, 8 * T,
-                                          names::wgt_skew_stage(f.top)));
+    d.modules.push_back(
+        build::build_skew(f.wgt_skew, "column c's weights delayed by c cycles (input skew).", c.cols, 8 * T, names::wgt_skew_stage(f.top)));
   }
   d.modules.push_back(build::build_drain_col(names::drain_col(f.top), c.rows, c.acc_bits));
   d.modules.push_back(build::build_top(c, f));

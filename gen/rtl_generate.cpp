@@ -3,10 +3,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "gen/rtl_print.hpp"
 #include "common/error.hpp"
 #include "common/files.hpp"
 #include "common/output.hpp"
+#include "gen/rtl_print.hpp"
 
 namespace sysmt::rtl {
 
@@ -31,18 +31,19 @@ std::string manifest(const Config& c, const Design& d, const ArrayFacts& f, cons
   j["zero_skip"] = to_string(c.zero_skip);
   j["pipeline_stages"] = f.pipeline_stages;
   j["latency"] = f.latency;
-  j["latency_formula"] = "LAT = cols + 1 + pipeline_stages: in_last accepted at edge E -> row r on out_data "
-                         "in the cycle after edge E + LAT + r";
+  j["latency_formula"] =
+      "LAT = cols + 1 + pipeline_stages: in_last accepted at edge E -> row r on out_data "
+      "in the cycle after edge E + LAT + r";
   j["drain_interval"] = f.drain_interval;
-  j["drain_interval_formula"] = "D = max(rows, cols): an in_last beat is refused (in_ready = 0) until D edges "
-                                "after the previous accepted in_last";
+  j["drain_interval_formula"] =
+      "D = max(rows, cols): an in_last beat is refused (in_ready = 0) until D edges "
+      "after the previous accepted in_last";
   j["throughput"] = "one K-group per cycle while every tile has at least D K-groups";
   j["product_bits"] = f.product_bits;
   j["flip_flops"] = f.flip_flops;
   j["top"] = d.top;
   nlohmann::ordered_json mods = nlohmann::ordered_json::array();
-  for (size_t i = 0; i < d.modules.size(); ++i)
-    mods.push_back({{"name", d.modules[i].name}, {"file", verilog[i].name}});
+  for (size_t i = 0; i < d.modules.size(); ++i) mods.push_back({{"name", d.modules[i].name}, {"file", verilog[i].name}});
   j["modules"] = mods;
   nlohmann::ordered_json ports = nlohmann::ordered_json::array();
   for (const Module& m : d.modules)

@@ -16,15 +16,17 @@ Width W(const std::string& expr, int bits) { return Width{expr, bits}; }
 
 bool is_verilog_keyword(const std::string& s) {
   static const std::set<std::string> kw = {
-      "always", "and", "assign", "automatic", "begin", "buf", "case", "casex", "casez", "cell", "config",
-      "deassign", "default", "defparam", "design", "disable", "edge", "else", "end", "endcase", "endconfig",
-      "endfunction", "endgenerate", "endmodule", "endprimitive", "endspecify", "endtable", "endtask", "event",
-      "for", "force", "forever", "fork", "function", "generate", "genvar", "if", "ifnone", "initial", "inout",
-      "input", "instance", "integer", "join", "large", "liblist", "library", "localparam", "macromodule",
-      "medium", "module", "nand", "negedge", "nor", "not", "or", "output", "parameter", "posedge", "reg",
-      "release", "repeat", "signed", "small", "specify", "specparam", "strong0", "strong1", "supply0",
-      "supply1", "table", "task", "time", "tri", "unsigned", "use", "wait", "while", "wire", "wor", "xnor",
-      "xor", "logic", "bit", "byte", "int", "always_ff", "always_comb", "interface", "package", "class"};
+      "always",  "and",     "assign",     "automatic",   "begin",       "buf",       "case",         "casex",      "casez",
+      "cell",    "config",  "deassign",   "default",     "defparam",    "design",    "disable",      "edge",       "else",
+      "end",     "endcase", "endconfig",  "endfunction", "endgenerate", "endmodule", "endprimitive", "endspecify", "endtable",
+      "endtask", "event",   "for",        "force",       "forever",     "fork",      "function",     "generate",   "genvar",
+      "if",      "ifnone",  "initial",    "inout",       "input",       "instance",  "integer",      "join",       "large",
+      "liblist", "library", "localparam", "macromodule", "medium",      "module",    "nand",         "negedge",    "nor",
+      "not",     "or",      "output",     "parameter",   "posedge",     "reg",       "release",      "repeat",     "signed",
+      "small",   "specify", "specparam",  "strong0",     "strong1",     "supply0",   "supply1",      "table",      "task",
+      "time",    "tri",     "unsigned",   "use",         "wait",        "while",     "wire",         "wor",        "xnor",
+      "xor",     "logic",   "bit",        "byte",        "int",         "always_ff", "always_comb",  "interface",  "package",
+      "class"};
   return kw.count(s) != 0;
 }
 
@@ -81,9 +83,12 @@ struct Eval {
       if (i < s.size() && (s[i] == '*' || s[i] == '/' || s[i] == '%')) {
         char op = s[i++];
         long long r = primary();
-        if (op == '*') v *= r;
-        else if (r == 0) return ok = false, 0;
-        else v = op == '/' ? v / r : v % r;
+        if (op == '*')
+          v *= r;
+        else if (r == 0)
+          return ok = false, 0;
+        else
+          v = op == '/' ? v / r : v % r;
       } else {
         return v;
       }
@@ -117,8 +122,7 @@ struct Checker {
     if (w.bits < 1) return err(where, "width " + std::to_string(w.bits) + " is not positive");
     long long v = 0;
     if (!eval_const(w.expr, scope, v)) return err(where, "width expression '" + w.expr + "' cannot be evaluated");
-    if (v != w.bits)
-      err(where, "width expression '" + w.expr + "' is " + std::to_string(v) + ", builder meant " + std::to_string(w.bits));
+    if (v != w.bits) err(where, "width expression '" + w.expr + "' is " + std::to_string(v) + ", builder meant " + std::to_string(w.bits));
   }
 
   // Names visible in a scope: kind and width, for assignment and register checks.
@@ -130,8 +134,8 @@ struct Checker {
   };
 
   // Registers are updated only by a register group of the block that declares them, exactly once.
-  void check_block(const Module& m, const Block& b, Scope scope, std::map<std::string, Sym> syms,
-                   std::set<std::string>& labels, bool& has_regs) {
+  void check_block(const Module& m, const Block& b, Scope scope, std::map<std::string, Sym> syms, std::set<std::string>& labels,
+                   bool& has_regs) {
     const std::string where = "module " + m.name;
     std::set<std::string> local_regs, reg_driven;
     for (const Net& n : b.nets) {
@@ -154,15 +158,13 @@ struct Checker {
         } else if (s->second.is_port && s->second.dir == Dir::In) {
           err(where, "assign to input '" + a->lhs + "'");
         } else if (a->slice.empty() && a->lhs_bits != s->second.bits) {
-          err(where, "assign to '" + a->lhs + "' of " + std::to_string(a->lhs_bits) + " bits, declared " +
-                         std::to_string(s->second.bits));
+          err(where, "assign to '" + a->lhs + "' of " + std::to_string(a->lhs_bits) + " bits, declared " + std::to_string(s->second.bits));
         }
         if (a->rhs.empty()) err(where, "assign to '" + a->lhs + "' has no right-hand side");
       } else if (auto* g = std::get_if<RegGroup>(&it)) {
         if (g->regs.empty()) err(where, "empty register group");
         for (const RegUpdate& r : g->regs) {
-          if (!local_regs.count(r.q))
-            err(where, "register update of '" + r.q + "', which is not a register declared in the same block");
+          if (!local_regs.count(r.q)) err(where, "register update of '" + r.q + "', which is not a register declared in the same block");
           if (!reg_driven.insert(r.q).second) err(where, "register '" + r.q + "' updated in two places");
           has_regs = true;
           if (r.d.empty()) err(where, "register '" + r.q + "' has no next value");
@@ -268,8 +270,8 @@ struct Checker {
       long long v = 0;
       // Overrides may depend on a genvar (not in scope); then the builder's value is used.
       if (eval_const(po.expr, scope, v) && v != po.value)
-        err(where, "parameter '" + po.name + "' = '" + po.expr + "' is " + std::to_string(v) + ", builder meant " +
-                       std::to_string(po.value));
+        err(where,
+            "parameter '" + po.name + "' = '" + po.expr + "' is " + std::to_string(v) + ", builder meant " + std::to_string(po.value));
     }
     for (const Param& p : child.params) {
       long long v = 0;
@@ -297,8 +299,8 @@ struct Checker {
       if (!eval_const(port->width.expr, cs, pw)) {
         err(where, "width of port '" + c.port + "' cannot be evaluated");
       } else if (pw != c.bits) {
-        err(where, "port '" + c.port + "' is " + std::to_string(pw) + " bits, connected to " + std::to_string(c.bits) +
-                       " bits ('" + c.expr + "')");
+        err(where, "port '" + c.port + "' is " + std::to_string(pw) + " bits, connected to " + std::to_string(c.bits) + " bits ('" +
+                       c.expr + "')");
       }
       if (c.expr.empty()) err(where, "port '" + c.port + "' is left unconnected");
     }

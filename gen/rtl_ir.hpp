@@ -20,8 +20,8 @@ struct Width {
   std::string expr;
   int bits = 1;
 };
-Width W(int bits);                                  // a literal width
-Width W(const std::string& expr, int bits);         // a symbolic width
+Width W(int bits);                           // a literal width
+Width W(const std::string& expr, int bits);  // a symbolic width
 
 enum class Dir { In, Out };
 
@@ -138,7 +138,7 @@ struct Module {
 
 struct Design {
   std::string top;
-  std::string prefix;  // every module is `prefix` or starts with `prefix_`
+  std::string prefix;           // every module is `prefix` or starts with `prefix_`
   std::vector<Module> modules;  // in print order; the top module last
 };
 

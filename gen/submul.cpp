@@ -52,8 +52,7 @@ void emit_submul(Body& b, int subs, int xw, int yw, int shw, bool always_signed,
   gb.define("m", W(mw), "x * y", "unsigned product");
   std::string neg = always_signed ? "y[" + S(yw - 1) + "]" : in.sgn + "[k] & y[" + S(yw - 1) + "]";
   if (always_signed)
-    gb.define("p", W(pwid), fmt::format("m - ({} ? {{x, {}}} : {})", neg, lit(yw, 0), lit(pwid, 0)),
-              "signed product (exact: it fits)");
+    gb.define("p", W(pwid), fmt::format("m - ({} ? {{x, {}}} : {})", neg, lit(yw, 0), lit(pwid, 0)), "signed product (exact: it fits)");
   else
     gb.define("p", W(pwid), fmt::format("{{1'b0, m}} - ({} ? {{1'b0, x, {}}} : {})", neg, lit(yw, 0), lit(pwid, 0)),
               "signed product (exact: it fits)");

@@ -98,17 +98,21 @@ bool finished(const fs::path& dir, const std::string& key) {
 void prepare_point(const Sweep& sw, size_t i, const fs::path& dir, const std::string& exe) {
   const PointPlan& p = sw.points[i];
   fs::create_directories(dir / "logs");
-  write_file_atomic(dir / "config.yaml",
-                    emit_config(sw.configs[i], fmt::format("Written by sysmt sweep {} (sweep {}, point key {}, config hash {}); do not edit.",
-                                                           SYSMT_VERSION, sw.name, p.key, p.config_hash)));
+  write_file_atomic(
+      dir / "config.yaml",
+      emit_config(sw.configs[i], fmt::format("Written by sysmt sweep {} (sweep {}, point key {}, config hash {}); do not edit.",
+                                             SYSMT_VERSION, sw.name, p.key, p.config_hash)));
   write_file_atomic(dir / kPlanFile, json(p).dump(2) + "\n");
-  std::string sh = "#!/bin/sh\n# The sysmt commands of this sweep point, in order (what `sysmt sweep-point` runs).\nset -e\n"
-                   "cd \"$(dirname \"$0\")\"\n";
-  for (const JobSpec& j : p.jobs) sh += command_line([&] {
-                                         std::vector<std::string> a{exe};
-                                         for (auto& x : find_job_kind(j.kind)->args(p, j, fs::absolute(dir))) a.push_back(x);
-                                         return a;
-                                       }()) + " > logs/" + j.kind + ".log 2>&1\n";
+  std::string sh =
+      "#!/bin/sh\n# The sysmt commands of this sweep point, in order (what `sysmt sweep-point` runs).\nset -e\n"
+      "cd \"$(dirname \"$0\")\"\n";
+  for (const JobSpec& j : p.jobs)
+    sh += command_line([&] {
+            std::vector<std::string> a{exe};
+            for (auto& x : find_job_kind(j.kind)->args(p, j, fs::absolute(dir))) a.push_back(x);
+            return a;
+          }()) +
+          " > logs/" + j.kind + ".log 2>&1\n";
   write_file_atomic(dir / "commands.sh", sh);
 }
 
@@ -291,7 +295,8 @@ SlurmJob submit_slurm(const Sweep& sw, const std::vector<fs::path>& dirs, const 
   const std::string stamp = hex64(fnv1a64(tasks)).substr(0, 8);
   const fs::path task_file = sdir / ("tasks-" + stamp + ".txt");
   write_file_atomic(task_file, tasks);
-  std::string sb = "#!/bin/sh\n# Written by sysmt sweep " SYSMT_VERSION ": one array task per sweep point; each runs `sysmt sweep-point` on\n"
+  std::string sb = "#!/bin/sh\n# Written by sysmt sweep " SYSMT_VERSION
+                   ": one array task per sweep point; each runs `sysmt sweep-point` on\n"
                    "# its folder (the line of tasks-*.txt after its task id), which runs the point's sysmt subcommands.\n";
   sb += "#SBATCH --job-name=sysmt-sweep-" + sw.name + "\n";  // the name is letters, digits, _ . -
   sb += fmt::format("#SBATCH --array=0-{}{}\n", dirs.size() - 1, o.slurm.max_running > 0 ? "%" + std::to_string(o.slurm.max_running) : "");
@@ -319,11 +324,12 @@ SlurmJob submit_slurm(const Sweep& sw, const std::vector<fs::path>& dirs, const 
 
 // Slurm: attach to a job array an earlier invocation left running, else submit the pending points.
 std::map<std::string, std::pair<std::string, std::string>> run_slurm(const Sweep& sw, const std::vector<fs::path>& pending,
-                                                                       const fs::path& out, const RunOptions& o, ProgressLine& progress) {
+                                                                     const fs::path& out, const RunOptions& o, ProgressLine& progress) {
   for (const char* t : {"sbatch", "squeue"})
     if (!on_path(t))
-      throw ToolError(std::string("sweep: --executor slurm: '") + t + "' not found on PATH (install slurm-wlm, or run where Slurm's "
-                       "client commands are)");
+      throw ToolError(std::string("sweep: --executor slurm: '") + t +
+                      "' not found on PATH (install slurm-wlm, or run where Slurm's "
+                      "client commands are)");
   std::map<std::string, std::pair<std::string, std::string>> detail;  // point dir -> (state, log)
   auto finish = [&](const SlurmJob& job) {
     std::map<int, std::string> st;
@@ -400,8 +406,9 @@ int run_point(const fs::path& dir_in, const std::string& exe, bool quiet) {
     } catch (const std::exception& e) {
       why = e.what();
     }
-    if (!quiet) std::fprintf(stderr, "[point #%d] %s: status %d, %s in %.1f s%s\n", plan.index, j.kind.c_str(), st, ok ? "done" : "FAILED", sec,
-                             why.empty() ? "" : (": " + why).c_str());
+    if (!quiet)
+      std::fprintf(stderr, "[point #%d] %s: status %d, %s in %.1f s%s\n", plan.index, j.kind.c_str(), st, ok ? "done" : "FAILED", sec,
+                   why.empty() ? "" : (": " + why).c_str());
     if (!ok) {
       write_file_atomic(dir / kFailureFile, json(PointFailure{plan.key, j.kind, st, "logs/" + j.kind + ".log"}).dump(2) + "\n");
       return 1;
@@ -417,9 +424,12 @@ RunSummary run_sweep(const Sweep& sw, const fs::path& out, const RunOptions& o) 
   const std::string exe = o.sysmt.empty() ? self_exe() : o.sysmt;
   if (!o.sysmt.empty() && !fs::exists(o.sysmt)) throw InputError("sweep: --sysmt " + o.sysmt + ": no such file");
   // Each goes into one #SBATCH line of the batch script.
-  for (const auto& [opt, v] : {std::pair<const char*, const std::string&>{"--partition", o.slurm.partition}, {"--account", o.slurm.account},
-                               {"--time", o.slurm.time_limit}, {"--mem", o.slurm.mem}})
-    if (v.find_first_of(" \t\r\n'\"") != std::string::npos) throw InputError(std::string("sweep: ") + opt + " '" + v + "': no spaces or quotes");
+  for (const auto& [opt, v] : {std::pair<const char*, const std::string&>{"--partition", o.slurm.partition},
+                               {"--account", o.slurm.account},
+                               {"--time", o.slurm.time_limit},
+                               {"--mem", o.slurm.mem}})
+    if (v.find_first_of(" \t\r\n'\"") != std::string::npos)
+      throw InputError(std::string("sweep: ") + opt + " '" + v + "': no spaces or quotes");
   fs::create_directories(out / "points");
   ProgressLine progress(o.quiet);
   RunSummary sum;
@@ -438,8 +448,10 @@ RunSummary run_sweep(const Sweep& sw, const fs::path& out, const RunOptions& o) 
                             sw.points.size(), sum.skipped, pending.size(), o.executor, out.string()));
   std::map<std::string, std::pair<std::string, std::string>> detail;
   if (!pending.empty()) {
-    if (o.executor == "local") run_local(pending, o, progress);
-    else detail = run_slurm(sw, pending, out, o, progress);
+    if (o.executor == "local")
+      run_local(pending, o, progress);
+    else
+      detail = run_slurm(sw, pending, out, o, progress);
   }
   sum.ran = static_cast<int>(pending.size());
   sum.report = gather(sw, out);

@@ -14,9 +14,9 @@ namespace sysmt::sweep {
 struct SlurmOptions {
   std::string partition, account, time_limit, mem;  // empty = the cluster's defaults
   int cpus_per_task = 1;
-  int max_running = 0;           // throttle of the job array (%N); 0 = none
-  std::string sbatch_args;       // further sbatch options, as one string
-  double poll_seconds = 2.0;     // squeue polling interval
+  int max_running = 0;        // throttle of the job array (%N); 0 = none
+  std::string sbatch_args;    // further sbatch options, as one string
+  double poll_seconds = 2.0;  // squeue polling interval
 };
 
 struct RunOptions {
@@ -24,7 +24,7 @@ struct RunOptions {
   int jobs = 0;                    // local: points run at once (0 = number of cores)
   bool force = false;              // rerun every point, finished or not
   bool quiet = false;
-  std::string sysmt;               // the sysmt binary the points run (default: this one, /proc/self/exe)
+  std::string sysmt;  // the sysmt binary the points run (default: this one, /proc/self/exe)
   SlurmOptions slurm;
 };
 

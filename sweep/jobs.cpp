@@ -31,8 +31,10 @@ void put(json& j, const char* k, const std::optional<T>& v) {
 }
 template <class T>
 void get(const json& j, const char* k, std::optional<T>& v) {
-  if (j.contains(k) && !j.at(k).is_null()) v = j.at(k).get<T>();
-  else v.reset();
+  if (j.contains(k) && !j.at(k).is_null())
+    v = j.at(k).get<T>();
+  else
+    v.reset();
 }
 
 // ---- Typed views of the subcommands' reports --------------------------------------------------------
@@ -64,33 +66,44 @@ std::string opt(const JobSpec& s, const std::string& k) { return s.options.at(k)
 
 std::vector<JobKind> make_kinds() {
   std::vector<JobKind> k;
-  k.push_back({"generate", "generate", "the array's Verilog (rtl/)", {}, {},
+  k.push_back({"generate",
+               "generate",
+               "the array's Verilog (rtl/)",
+               {},
+               {},
                [](const PointPlan&, const JobSpec&, const fs::path& dir) {
                  return std::vector<std::string>{"generate", (dir / "config.yaml").string(), "-q", "-o", (dir / "rtl").string()};
                },
                [](const PointPlan&, const JobSpec&, const fs::path&, int status, Metrics&) { return status == 0; }});
-  k.push_back({"verify", "verify", "Verilator run against the golden and cycle models",
-               {{"gemms", JobOption::Int, "20", 1, 100000, {}, "random GEMMs"},
-                {"seed", JobOption::Int, "1", 0, 1e9, {}, "seed of the GEMMs"}},
-               {},
-               [](const PointPlan&, const JobSpec& s, const fs::path& dir) {
-                 return std::vector<std::string>{"verify", (dir / "config.yaml").string(), "--gemms", opt(s, "gemms"), "--seed", opt(s, "seed")};
-               },
-               // Status 1 is a verdict (a mismatch), not a failure to run: it is the point's result.
-               [](const PointPlan&, const JobSpec& s, const fs::path&, int status, Metrics& m) {
-                 if (status != 0 && status != 1) return false;
-                 m.verify_pass = status == 0;
-                 m.verify_gemms = std::stoi(opt(s, "gemms"));
-                 return true;
-               }});
-  k.push_back({"synth", "synth", "Yosys synthesis and OpenSTA timing (synth/)",
+  k.push_back(
+      {"verify",
+       "verify",
+       "Verilator run against the golden and cycle models",
+       {{"gemms", JobOption::Int, "20", 1, 100000, {}, "random GEMMs"}, {"seed", JobOption::Int, "1", 0, 1e9, {}, "seed of the GEMMs"}},
+       {},
+       [](const PointPlan&, const JobSpec& s, const fs::path& dir) {
+         return std::vector<std::string>{"verify", (dir / "config.yaml").string(), "--gemms", opt(s, "gemms"), "--seed", opt(s, "seed")};
+       },
+       // Status 1 is a verdict (a mismatch), not a failure to run: it is the point's result.
+       [](const PointPlan&, const JobSpec& s, const fs::path&, int status, Metrics& m) {
+         if (status != 0 && status != 1) return false;
+         m.verify_pass = status == 0;
+         m.verify_gemms = std::stoi(opt(s, "gemms"));
+         return true;
+       }});
+  k.push_back({"synth",
+               "synth",
+               "Yosys synthesis and OpenSTA timing (synth/)",
                {{"liberty", JobOption::Path, synth::kDefaultLiberty, 0, 0, {}, "standard-cell liberty file"},
                 {"abc_runs", JobOption::Int, "4", 1, 32, {}, "ABC mapping runs (smallest area kept)"},
                 {"sta", JobOption::String, "auto", 0, 0, {"auto", "whole", "modular"}, "array timing mode"}},
                {},
                [](const PointPlan&, const JobSpec& s, const fs::path& dir) {
-                 return std::vector<std::string>{"synth", (dir / "config.yaml").string(), "-o", (dir / "synth").string(),
-                                                 "--liberty", opt(s, "liberty"), "--abc-runs", opt(s, "abc_runs"), "--sta", opt(s, "sta")};
+                 return std::vector<std::string>{"synth",      (dir / "config.yaml").string(),
+                                                 "-o",         (dir / "synth").string(),
+                                                 "--liberty",  opt(s, "liberty"),
+                                                 "--abc-runs", opt(s, "abc_runs"),
+                                                 "--sta",      opt(s, "sta")};
                },
                [](const PointPlan& p, const JobSpec&, const fs::path& dir, int status, Metrics& m) {
                  if (status != 0) return false;
@@ -102,22 +115,35 @@ std::vector<JobKind> make_kinds() {
                  m.fmax_mhz = v.fmax_mhz;
                  return true;
                }});
-  k.push_back({"evaluate", "evaluate", "cycles and numerical error on a workload (evaluate/)",
+  k.push_back({"evaluate",
+               "evaluate",
+               "cycles and numerical error on a workload (evaluate/)",
                {{"workload", JobOption::Path, "", 0, 0, {}, "network file (.txt, or a SCALE-Sim topology .csv)"},
                 {"prune", JobOption::Number, "0", 0, 0.99, {}, "fraction of weights pruned"},
                 {"seed", JobOption::Int, "1", 0, 1e9, {}, "seed of the synthetic data"},
                 {"sample", JobOption::Number, "1", 0, 1, {}, "fraction of output pixels run through the golden model"}},
                {},
                [](const PointPlan&, const JobSpec& s, const fs::path& dir) {
-                 return std::vector<std::string>{"evaluate", (dir / "config.yaml").string(), "--workload", opt(s, "workload"),
-                                                 "--prune", opt(s, "prune"), "--seed", opt(s, "seed"), "--sample", opt(s, "sample"),
-                                                 "-q", "-o", (dir / "evaluate").string()};
+                 return std::vector<std::string>{"evaluate",
+                                                 (dir / "config.yaml").string(),
+                                                 "--workload",
+                                                 opt(s, "workload"),
+                                                 "--prune",
+                                                 opt(s, "prune"),
+                                                 "--seed",
+                                                 opt(s, "seed"),
+                                                 "--sample",
+                                                 opt(s, "sample"),
+                                                 "-q",
+                                                 "-o",
+                                                 (dir / "evaluate").string()};
                },
                [](const PointPlan& p, const JobSpec&, const fs::path& dir, int status, Metrics& m) {
                  if (status != 0) return false;
                  const EvaluateReport v = read_evaluate_report(dir / "evaluate" / "evaluate.json");  // the typed report
                  auto perf = std::find_if(v.perf.begin(), v.perf.end(), [&](const NetworkPerf& x) { return x.threads == p.threads; });
-                 if (perf == v.perf.end()) throw InputError((dir / "evaluate" / "evaluate.json").string() + ": no figures for T = " + std::to_string(p.threads));
+                 if (perf == v.perf.end())
+                   throw InputError((dir / "evaluate" / "evaluate.json").string() + ": no figures for T = " + std::to_string(p.threads));
                  m.cycles = perf->cycles;
                  m.speedup_cycles = perf->speedup;
                  m.pe_utilization = perf->pe_utilization;

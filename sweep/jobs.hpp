@@ -19,16 +19,16 @@ namespace sysmt::sweep {
 
 // The figures of one point. Every field is optional: a point has the figures of the jobs it ran.
 struct Metrics {
-  std::optional<bool> verify_pass;           // verify: bit-exact against the golden and cycle models
+  std::optional<bool> verify_pass;  // verify: bit-exact against the golden and cycle models
   std::optional<int> verify_gemms;
   std::optional<double> area_um2, nand2_eq;  // synth: whole array
   std::optional<long> flip_flops;
   std::optional<double> critical_path_ns, fmax_mhz;  // synth: the array's critical path (OpenSTA)
-  std::optional<std::uint64_t> cycles;       // evaluate: the workload's cycles at the point's thread count
-  std::optional<double> speedup_cycles;      // evaluate: cycles of T = 1 over cycles of T, same array
+  std::optional<std::uint64_t> cycles;               // evaluate: the workload's cycles at the point's thread count
+  std::optional<double> speedup_cycles;              // evaluate: cycles of T = 1 over cycles of T, same array
   std::optional<double> pe_utilization;
-  std::optional<double> rel_error;           // evaluate: MAC-weighted relative Frobenius error (0 = exact)
-  std::optional<double> sqnr_db;             // evaluate: MAC-weighted SQNR; absent when exact (T = 1)
+  std::optional<double> rel_error;  // evaluate: MAC-weighted relative Frobenius error (0 = exact)
+  std::optional<double> sqnr_db;    // evaluate: MAC-weighted SQNR; absent when exact (T = 1)
   // Figures of further job kinds (energy, accuracy), by metric name (MetricDoc::name).
   std::map<std::string, double> extra;
 };
@@ -44,8 +44,8 @@ struct MetricDoc {
 struct JobOption {
   std::string key;
   enum Type { Int, Number, String, Path } type = String;
-  std::string default_value;  // "" = required
-  double lo = 0, hi = 0;      // Int / Number range
+  std::string default_value;         // "" = required
+  double lo = 0, hi = 0;             // Int / Number range
   std::vector<std::string> allowed;  // String: the allowed values (empty = any)
   std::string meaning;
 };

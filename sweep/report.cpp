@@ -25,8 +25,10 @@ void put(json& j, const char* k, const std::optional<T>& v) {
 }
 template <class T>
 void get(const json& j, const char* k, std::optional<T>& v) {
-  if (j.contains(k) && !j.at(k).is_null()) v = j.at(k).get<T>();
-  else v.reset();
+  if (j.contains(k) && !j.at(k).is_null())
+    v = j.at(k).get<T>();
+  else
+    v.reset();
 }
 
 json values_json(const std::vector<std::pair<std::string, std::string>>& values) {
@@ -95,9 +97,18 @@ void from_json(const json& j, PointFailure& f) {
 }
 
 void to_json(json& j, const ReportRow& r) {
-  j = {{"index", r.index},   {"key", r.key},   {"config_hash", r.config_hash}, {"values", values_json(r.values)},
-       {"status", r.status}, {"failed_job", r.failed_job}, {"log", r.log}, {"detail", r.detail}, {"metrics", r.metrics},
-       {"pareto_time", r.pareto_time}, {"pareto_error", r.pareto_error}, {"seconds", r.seconds}};
+  j = {{"index", r.index},
+       {"key", r.key},
+       {"config_hash", r.config_hash},
+       {"values", values_json(r.values)},
+       {"status", r.status},
+       {"failed_job", r.failed_job},
+       {"log", r.log},
+       {"detail", r.detail},
+       {"metrics", r.metrics},
+       {"pareto_time", r.pareto_time},
+       {"pareto_error", r.pareto_error},
+       {"seconds", r.seconds}};
   put(j, "time_us", r.time_us);
   put(j, "speedup_time", r.speedup_time);
   put(j, "area_ratio", r.area_ratio);
@@ -124,9 +135,16 @@ void to_json(json& j, const SweepReport& r) {
   json extra = json::array();
   for (const auto& m : r.extra_metrics)
     extra.push_back({{"name", m.name}, {"unit", m.unit}, {"meaning", m.meaning}, {"higher_is_better", m.higher_is_better}});
-  j = {{"tool", r.tool},         {"version", r.version},   {"name", r.name},         {"sweep_file", r.sweep_file},
-       {"sweep_hash", r.sweep_hash}, {"columns", r.columns}, {"baseline", r.baseline}, {"baseline_rule", r.baseline_rule},
-       {"extra_metrics", extra}, {"points", r.rows}};
+  j = {{"tool", r.tool},
+       {"version", r.version},
+       {"name", r.name},
+       {"sweep_file", r.sweep_file},
+       {"sweep_hash", r.sweep_hash},
+       {"columns", r.columns},
+       {"baseline", r.baseline},
+       {"baseline_rule", r.baseline_rule},
+       {"extra_metrics", extra},
+       {"points", r.rows}};
 }
 void from_json(const json& j, SweepReport& r) {
   j.at("tool").get_to(r.tool);
@@ -149,9 +167,8 @@ int SweepReport::done() const {
 }
 int SweepReport::failed() const { return static_cast<int>(rows.size()) - done(); }
 int SweepReport::verify_failures() const {
-  return static_cast<int>(std::count_if(rows.begin(), rows.end(), [](const ReportRow& r) {
-    return r.metrics.verify_pass && !*r.metrics.verify_pass;
-  }));
+  return static_cast<int>(
+      std::count_if(rows.begin(), rows.end(), [](const ReportRow& r) { return r.metrics.verify_pass && !*r.metrics.verify_pass; }));
 }
 
 SweepReport gather(const Sweep& sw, const fs::path& out) {
@@ -191,7 +208,8 @@ SweepReport gather(const Sweep& sw, const fs::path& out) {
 
   // Ratios against the baseline, each design at its own fmax.
   auto time_of = [](const ReportRow& r) -> std::optional<double> {
-    if (r.metrics.cycles && r.metrics.fmax_mhz && *r.metrics.fmax_mhz > 0) return static_cast<double>(*r.metrics.cycles) / *r.metrics.fmax_mhz;
+    if (r.metrics.cycles && r.metrics.fmax_mhz && *r.metrics.fmax_mhz > 0)
+      return static_cast<double>(*r.metrics.cycles) / *r.metrics.fmax_mhz;
     return std::nullopt;
   };
   for (ReportRow& r : rep.rows) r.time_us = time_of(r);
@@ -238,27 +256,29 @@ std::string to_csv(const SweepReport& r) {
     const Metrics& m = row.metrics;
     s += fmt::format("{},{},{}", row.index, row.key, row.config_hash);
     for (const auto& [k, v] : row.values) s += "," + csv_quote(v);
-    s += fmt::format(",{},{},{},{},{},{},{},{},{},{},{},{},{}", row.status,
-                     m.verify_pass ? (*m.verify_pass ? "pass" : "FAIL") : "", cell(m.verify_gemms), cell(m.area_um2), cell(m.nand2_eq),
-                     cell(m.flip_flops), cell(m.critical_path_ns), cell(m.fmax_mhz), cell(m.cycles), cell(m.speedup_cycles),
-                     cell(m.pe_utilization), cell(m.rel_error), m.sqnr_db ? fmt::format("{}", *m.sqnr_db) : (m.rel_error && *m.rel_error == 0 ? "inf" : ""));
+    s += fmt::format(",{},{},{},{},{},{},{},{},{},{},{},{},{}", row.status, m.verify_pass ? (*m.verify_pass ? "pass" : "FAIL") : "",
+                     cell(m.verify_gemms), cell(m.area_um2), cell(m.nand2_eq), cell(m.flip_flops), cell(m.critical_path_ns),
+                     cell(m.fmax_mhz), cell(m.cycles), cell(m.speedup_cycles), cell(m.pe_utilization), cell(m.rel_error),
+                     m.sqnr_db ? fmt::format("{}", *m.sqnr_db) : (m.rel_error && *m.rel_error == 0 ? "inf" : ""));
     for (const auto& md : r.extra_metrics) s += "," + (m.extra.count(md.name) ? fmt::format("{}", m.extra.at(md.name)) : std::string());
-    s += fmt::format(",{},{},{},{},{},{},{:.1f},{}\n", cell(row.time_us), cell(row.speedup_time), cell(row.area_ratio), row.pareto_time ? 1 : 0,
-                     row.pareto_error ? 1 : 0, csv_quote(row.failed_job), row.seconds, csv_quote(row.log));
+    s += fmt::format(",{},{},{},{},{},{},{:.1f},{}\n", cell(row.time_us), cell(row.speedup_time), cell(row.area_ratio),
+                     row.pareto_time ? 1 : 0, row.pareto_error ? 1 : 0, csv_quote(row.failed_job), row.seconds, csv_quote(row.log));
   }
   return s;
 }
 
 std::string to_markdown(const SweepReport& r, const std::vector<std::string>& plots) {
   std::string md = fmt::format("# Sweep `{}`: {} points\n\n", r.name, r.rows.size());
-  md += fmt::format("Written by `sysmt sweep` {} from `{}` (hash {}). {} done, {} not done.\n", r.version, r.sweep_file, r.sweep_hash, r.done(),
-                    r.failed());
-  md += fmt::format("Baseline of the ratios: {}. Speedup in time = baseline workload time / this point's, each design at its "
-                    "own array fmax (cycles from the cycle model, fmax from OpenSTA).\n\n",
-                    r.baseline_rule);
+  md += fmt::format("Written by `sysmt sweep` {} from `{}` (hash {}). {} done, {} not done.\n", r.version, r.sweep_file, r.sweep_hash,
+                    r.done(), r.failed());
+  md += fmt::format(
+      "Baseline of the ratios: {}. Speedup in time = baseline workload time / this point's, each design at its "
+      "own array fmax (cycles from the cycle model, fmax from OpenSTA).\n\n",
+      r.baseline_rule);
   md += "| # |";
   for (const auto& c : r.columns) md += " " + c + " |";
-  md += " status | verify | area (um^2) | area vs base | fmax (MHz) | cycles | speedup (cycles) | time (ms) | speedup in time | SQNR (dB) |";
+  md +=
+      " status | verify | area (um^2) | area vs base | fmax (MHz) | cycles | speedup (cycles) | time (ms) | speedup in time | SQNR (dB) |";
   for (const auto& m : r.extra_metrics) md += fmt::format(" {} ({}) |", m.name, m.unit);
   md += " front | config hash |\n|---:|";
   for (size_t i = 0; i < r.columns.size(); ++i) md += "---|";
@@ -275,13 +295,15 @@ std::string to_markdown(const SweepReport& r, const std::vector<std::string>& pl
     md += fmt::format(" {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |", row.status,
                       m.verify_pass ? (*m.verify_pass ? "pass" : "**FAIL**") : "-", f(m.area_um2, "{:.0f}"), f(row.area_ratio, "{:.2f}x"),
                       f(m.fmax_mhz, "{:.1f}"), m.cycles ? std::to_string(*m.cycles) : "-", f(m.speedup_cycles, "{:.2f}x"),
-                      f(row.time_us ? std::optional<double>(*row.time_us / 1000) : std::nullopt, "{:.1f}"), f(row.speedup_time, "{:.2f}x"), sq);
+                      f(row.time_us ? std::optional<double>(*row.time_us / 1000) : std::nullopt, "{:.1f}"), f(row.speedup_time, "{:.2f}x"),
+                      sq);
     for (const auto& md2 : r.extra_metrics)
       md += " " + (m.extra.count(md2.name) ? fmt::format("{:.4g}", m.extra.at(md2.name)) : std::string("-")) + " |";
     md += fmt::format(" {} | `{}` |\n", mark.empty() ? "" : mark, row.config_hash);
   }
-  md += "\n`front`: on the Pareto front of area against speedup in time (`time`) or against the relative error (`error`). "
-        "SQNR: MAC-weighted, interleaved mapping (the project's stand-in for accuracy); exact for 1 thread.\n";
+  md +=
+      "\n`front`: on the Pareto front of area against speedup in time (`time`) or against the relative error (`error`). "
+      "SQNR: MAC-weighted, interleaved mapping (the project's stand-in for accuracy); exact for 1 thread.\n";
   bool any_bad = false;
   for (const ReportRow& row : r.rows)
     if (row.status != "done") {
@@ -301,9 +323,8 @@ std::string to_markdown(const SweepReport& r, const std::vector<std::string>& pl
 namespace {
 
 // A gnuplot script drawing every point (labelled by index) and the Pareto front of (x low, y high/low).
-std::string pareto_script(const std::string& base, const std::string& title, const std::string& xlabel,
-                          const std::string& ylabel, const std::vector<std::pair<int, std::pair<double, double>>>& pts,
-                          bool y_higher_better) {
+std::string pareto_script(const std::string& base, const std::string& title, const std::string& xlabel, const std::string& ylabel,
+                          const std::vector<std::pair<int, std::pair<double, double>>>& pts, bool y_higher_better) {
   std::vector<std::pair<double, double>> xy;
   for (const auto& p : pts) xy.push_back(p.second);
   std::vector<size_t> f = front(xy, y_higher_better);
@@ -317,11 +338,13 @@ std::string pareto_script(const std::string& base, const std::string& title, con
   for (const auto& [term, file] : {std::pair<std::string, std::string>{gnuplot().png_terminal(900, 560), base + ".png"},
                                    {"set terminal svg size 900,560", base + ".svg"}}) {
     gp += term + "\nset output '" + file + "'\n";
-    gp += fmt::format("set title '{}'\nset xlabel '{}'\nset ylabel '{}'\nset grid\nset key {}\nset offsets graph 0.05, graph 0.08, graph 0.08, {}\n",
-                      title, xlabel, ylabel, y_higher_better ? "bottom right" : "top left", y_higher_better ? "graph 0.08" : "0\nset yrange [0:*]");
-    gp += "plot $points using 1:2 with points pt 7 ps 1.2 lc rgb '#4a7ab7' title 'points', "
-          "$points using 1:2:(sprintf('#%d', $3)) with labels offset char 1,0.6 font ',9' notitle, "
-          "$front using 1:2 with linespoints lw 2 pt 6 ps 2 lc rgb '#c0392b' title 'Pareto front'\n";
+    gp += fmt::format(
+        "set title '{}'\nset xlabel '{}'\nset ylabel '{}'\nset grid\nset key {}\nset offsets graph 0.05, graph 0.08, graph 0.08, {}\n",
+        title, xlabel, ylabel, y_higher_better ? "bottom right" : "top left", y_higher_better ? "graph 0.08" : "0\nset yrange [0:*]");
+    gp +=
+        "plot $points using 1:2 with points pt 7 ps 1.2 lc rgb '#4a7ab7' title 'points', "
+        "$points using 1:2:(sprintf('#%d', $3)) with labels offset char 1,0.6 font ',9' notitle, "
+        "$front using 1:2 with linespoints lw 2 pt 6 ps 2 lc rgb '#c0392b' title 'Pareto front'\n";
   }
   return gp;
 }
@@ -338,13 +361,22 @@ std::vector<std::string> write_report(const SweepReport& r, const fs::path& out,
     bool higher;
   };
   std::vector<Plot> todo;
-  Plot t{"pareto-time", "Sweep " + r.name + ": area against speedup in time", "array area (mm^2)",
-         "speedup in time vs " + std::string("point #") + std::to_string(r.baseline), {}, true};
-  Plot e{"pareto-error", "Sweep " + r.name + ": area against numerical error", "array area (mm^2)",
-         "relative error, MAC-weighted (%, 0 = exact)", {}, false};
+  Plot t{"pareto-time",
+         "Sweep " + r.name + ": area against speedup in time",
+         "array area (mm^2)",
+         "speedup in time vs " + std::string("point #") + std::to_string(r.baseline),
+         {},
+         true};
+  Plot e{"pareto-error",
+         "Sweep " + r.name + ": area against numerical error",
+         "array area (mm^2)",
+         "relative error, MAC-weighted (%, 0 = exact)",
+         {},
+         false};
   for (const ReportRow& row : r.rows) {
     if (row.metrics.area_um2 && row.speedup_time) t.pts.push_back({row.index, {*row.metrics.area_um2 / 1e6, *row.speedup_time}});
-    if (row.metrics.area_um2 && row.metrics.rel_error) e.pts.push_back({row.index, {*row.metrics.area_um2 / 1e6, 100 * *row.metrics.rel_error}});
+    if (row.metrics.area_um2 && row.metrics.rel_error)
+      e.pts.push_back({row.index, {*row.metrics.area_um2 / 1e6, 100 * *row.metrics.rel_error}});
   }
   if (!t.pts.empty()) todo.push_back(t);
   if (!e.pts.empty()) todo.push_back(e);
@@ -352,7 +384,8 @@ std::vector<std::string> write_report(const SweepReport& r, const fs::path& out,
     Plot x{"pareto-" + m.name, "Sweep " + r.name + ": area against " + m.name, "array area (mm^2)", m.name + " (" + m.unit + ")", {},
            m.higher_is_better};
     for (const ReportRow& row : r.rows)
-      if (row.metrics.area_um2 && row.metrics.extra.count(m.name)) x.pts.push_back({row.index, {*row.metrics.area_um2 / 1e6, row.metrics.extra.at(m.name)}});
+      if (row.metrics.area_um2 && row.metrics.extra.count(m.name))
+        x.pts.push_back({row.index, {*row.metrics.area_um2 / 1e6, row.metrics.extra.at(m.name)}});
     if (!x.pts.empty()) todo.push_back(x);
   }
   if (todo.empty()) {

@@ -30,8 +30,8 @@ void from_json(const json& j, JobSpec& s) {
 void to_json(json& j, const PointPlan& p) {
   json values = json::array();
   for (const auto& [k, v] : p.values) values.push_back({{"key", k}, {"value", v}});
-  j = {{"index", p.index},     {"key", p.key},         {"config_hash", p.config_hash}, {"config_name", p.config_name},
-       {"threads", p.threads}, {"values", values},     {"jobs", p.jobs}};
+  j = {{"index", p.index}, {"key", p.key},  {"config_hash", p.config_hash}, {"config_name", p.config_name}, {"threads", p.threads},
+       {"values", values}, {"jobs", p.jobs}};
 }
 void from_json(const json& j, PointPlan& p) {
   j.at("index").get_to(p.index);
@@ -56,9 +56,7 @@ namespace {
   throw InputError(os.str());
 }
 
-const char* kind_of(const YAML::Node& n) {
-  return n.IsMap() ? "map" : n.IsSequence() ? "list" : n.IsScalar() ? "value" : "null value";
-}
+const char* kind_of(const YAML::Node& n) { return n.IsMap() ? "map" : n.IsSequence() ? "list" : n.IsScalar() ? "value" : "null value"; }
 
 // Iterates a map node, rejecting non-scalar and duplicate keys.
 template <class F>
@@ -77,10 +75,12 @@ const char* kWorkloadAxis = "workload";
 
 struct Context {
   std::string file;
-  fs::path dir;  // the sweep file's folder: relative paths start here
+  fs::path dir;                                     // the sweep file's folder: relative paths start here
   std::map<std::string, std::string> content_hash;  // absolute path -> FNV-1a of its text
 
-  fs::path resolve(const std::string& p) const { return fs::path(p).is_absolute() ? fs::path(p) : fs::absolute(dir / p).lexically_normal(); }
+  fs::path resolve(const std::string& p) const {
+    return fs::path(p).is_absolute() ? fs::path(p) : fs::absolute(dir / p).lexically_normal();
+  }
   const std::string& hash_of(const std::string& abs) {
     auto it = content_hash.find(abs);
     if (it == content_hash.end()) it = content_hash.emplace(abs, hex64(fnv1a64(read_file(abs)))).first;
@@ -110,9 +110,11 @@ std::string check_option(Context& cx, const JobKind& kind, const JobOption& opt,
         v = std::stod(s, &used);
         if (used != s.size()) throw std::invalid_argument(s);
       } catch (const std::exception&) {
-        fail(cx.file, n.Mark(), key, std::string("expected ") + (opt.type == JobOption::Int ? "an integer" : "a number") + ", found '" + s + "'");
+        fail(cx.file, n.Mark(), key,
+             std::string("expected ") + (opt.type == JobOption::Int ? "an integer" : "a number") + ", found '" + s + "'");
       }
-      if (opt.type == JobOption::Int && (v != static_cast<double>(static_cast<long long>(v)) || s.find_first_of(".eE") != std::string::npos))
+      if (opt.type == JobOption::Int &&
+          (v != static_cast<double>(static_cast<long long>(v)) || s.find_first_of(".eE") != std::string::npos))
         fail(cx.file, n.Mark(), key, "expected an integer, found '" + s + "'");
       if (!(v >= opt.lo && v <= opt.hi)) fail(cx.file, n.Mark(), key, fmt::format("value {} is out of range {}..{}", s, opt.lo, opt.hi));
       return opt.type == JobOption::Int ? std::to_string(static_cast<long long>(v)) : fmt::format("{}", v);
@@ -153,7 +155,8 @@ JobsSection parse_jobs(Context& cx, const YAML::Node& n) {
       for (const auto& jk : job_kinds()) list += (list.empty() ? "" : ", ") + jk.name;
       fail(cx.file, kn.Mark(), full, "unknown job (known: " + list + ")");
     }
-    if (!v.IsNull() && !v.IsMap()) fail(cx.file, v.Mark(), full, std::string("expected a map of options or nothing, found a ") + kind_of(v));
+    if (!v.IsNull() && !v.IsMap())
+      fail(cx.file, v.Mark(), full, std::string("expected a map of options or nothing, found a ") + kind_of(v));
     JobSpec spec;
     spec.kind = k;
     if (v.IsMap())
@@ -162,7 +165,8 @@ JobsSection parse_jobs(Context& cx, const YAML::Node& n) {
         if (opt == kind->options.end()) {
           std::string list;
           for (const auto& o : kind->options) list += (list.empty() ? "" : ", ") + o.key;
-          fail(cx.file, okn.Mark(), ofull, "unknown option" + (list.empty() ? std::string(" (this job has none)") : " (known: " + list + ")"));
+          fail(cx.file, okn.Mark(), ofull,
+               "unknown option" + (list.empty() ? std::string(" (this job has none)") : " (known: " + list + ")"));
         }
         spec.options[ok] = check_option(cx, *kind, *opt, ov, ofull);
         if (opt->type == JobOption::Path && k == "evaluate") js.workload_label[spec.options[ok]] = ov.Scalar();
@@ -226,22 +230,30 @@ Sweep parse_sweep(const std::string& text, const std::string& source) {
       return;
     }
     given.insert(k);
-    if (k == "base") base = v;
-    else if (k == "axes") axes = v;
-    else if (k == "points") points = v;
-    else if (k == "jobs") jobs = v;
-    else if (k == "baseline") baseline = v;
-    else fail(source, kn.Mark(), k, "unknown key (known: name, base, axes, points, jobs, baseline)");
+    if (k == "base")
+      base = v;
+    else if (k == "axes")
+      axes = v;
+    else if (k == "points")
+      points = v;
+    else if (k == "jobs")
+      jobs = v;
+    else if (k == "baseline")
+      baseline = v;
+    else
+      fail(source, kn.Mark(), k, "unknown key (known: name, base, axes, points, jobs, baseline)");
   });
   const bool has_axes = given.count("axes") > 0, has_points = given.count("points") > 0;
   if (!given.count("base")) fail(source, root.Mark(), "base", "missing required key (a config file path or an inline config)");
   if (!given.count("jobs")) fail(source, root.Mark(), "jobs", "missing required key (the jobs run on every point)");
-  if (!has_axes && !has_points) fail(source, root.Mark(), "axes", "missing: give 'axes' (cartesian product), 'points' (explicit list) or both");
+  if (!has_axes && !has_points)
+    fail(source, root.Mark(), "axes", "missing: give 'axes' (cartesian product), 'points' (explicit list) or both");
 
   // Base config: a path (relative to the sweep file) or an inline map.
   if (base.IsScalar()) {
     const fs::path p = cx.resolve(base.Scalar());
-    if (!fs::is_regular_file(p)) fail(source, base.Mark(), "base", "config '" + base.Scalar() + "' not found (looked for " + p.string() + ")");
+    if (!fs::is_regular_file(p))
+      fail(source, base.Mark(), "base", "config '" + base.Scalar() + "' not found (looked for " + p.string() + ")");
     sw.base = load_config(p.string());
   } else if (base.IsMap()) {
     sw.base = parse_config_node(base, source);
@@ -329,8 +341,10 @@ Sweep parse_sweep(const std::string& text, const std::string& source) {
     Config c = sw.base;
     std::string workload = evaluate && evaluate->options.count("workload") ? evaluate->options.at("workload") : "";
     for (const auto& [k, v] : a) {
-      if (k == kWorkloadAxis) workload = cx.resolve(v.Scalar()).string();
-      else set_config_key(c, k, v, source);
+      if (k == kWorkloadAxis)
+        workload = cx.resolve(v.Scalar()).string();
+      else
+        set_config_key(c, k, v, source);
     }
     // The canonical text must give back the same config (it keeps 6 significant digits of the clock).
     const Config back = parse_config(c.canonical(), "<canonical config>");
@@ -358,8 +372,10 @@ Sweep parse_sweep(const std::string& text, const std::string& source) {
     plan.key = hex64(fnv1a64(key_text));
     if (!keys.insert(plan.key).second) continue;  // the same point twice (e.g. listed and in the product)
     for (const std::string& col : columns) {
-      if (col == kWorkloadAxis) plan.values.emplace_back(col, workload_label.count(workload) ? workload_label[workload] : workload);
-      else plan.values.emplace_back(col, config_value(c, col));
+      if (col == kWorkloadAxis)
+        plan.values.emplace_back(col, workload_label.count(workload) ? workload_label[workload] : workload);
+      else
+        plan.values.emplace_back(col, config_value(c, col));
     }
     plan.index = static_cast<int>(sw.points.size());
     sw.points.push_back(plan);
@@ -369,7 +385,8 @@ Sweep parse_sweep(const std::string& text, const std::string& source) {
 
   // Baseline: the point given by `baseline`, else the first 1-thread point, else the first.
   if (given.count("baseline")) {
-    if (!baseline.IsMap() || baseline.size() == 0) fail(source, baseline.Mark(), "baseline", "expected a map of key: value picking one point");
+    if (!baseline.IsMap() || baseline.size() == 0)
+      fail(source, baseline.Mark(), "baseline", "expected a map of key: value picking one point");
     std::vector<int> match;
     std::string rule;
     for (size_t i = 0; i < sw.points.size(); ++i) {

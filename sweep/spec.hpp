@@ -27,28 +27,28 @@ void from_json(const nlohmann::json& j, JobSpec& s);
 // Everything a point needs to run on any machine that sees the sweep folder: written as point.json into
 // the point's folder, read by `sysmt sweep-point`.
 struct PointPlan {
-  int index = 0;                 // position in the sweep (0-based), for messages and plot labels
-  std::string key;               // content hash of config + jobs (+ the contents of their input files)
-  std::string config_hash;       // Config::hash() of the point's config (what `sysmt verify` prints)
-  std::string config_name;       // the config's name (module prefix; the synth report file name)
-  int threads = 1;               // the config's thread count (picks the evaluate figures)
+  int index = 0;                                            // position in the sweep (0-based), for messages and plot labels
+  std::string key;                                          // content hash of config + jobs (+ the contents of their input files)
+  std::string config_hash;                                  // Config::hash() of the point's config (what `sysmt verify` prints)
+  std::string config_name;                                  // the config's name (module prefix; the synth report file name)
+  int threads = 1;                                          // the config's thread count (picks the evaluate figures)
   std::vector<std::pair<std::string, std::string>> values;  // axis -> effective value, in column order
-  std::vector<JobSpec> jobs;     // in run order
+  std::vector<JobSpec> jobs;                                // in run order
 };
 void to_json(nlohmann::json& j, const PointPlan& p);
 void from_json(const nlohmann::json& j, PointPlan& p);
 
 struct Sweep {
-  std::string name;                  // sweep name (default: the file's stem)
-  std::string source;                // the file it was read from
-  std::string hash;                  // FNV-1a of the file's text
+  std::string name;    // sweep name (default: the file's stem)
+  std::string source;  // the file it was read from
+  std::string hash;    // FNV-1a of the file's text
   Config base;
   std::vector<std::string> columns;  // axis keys, in order of first appearance
   std::vector<PointPlan> points;     // deduplicated by key, in sweep order
   int baseline = 0;                  // index into points: the reference of area ratio and speedup in time
   std::string baseline_rule;         // how the baseline was chosen, for the report
   // The point's config, built as an object and written with Config::canonical().
-  std::vector<Config> configs;       // parallel to points
+  std::vector<Config> configs;  // parallel to points
 };
 
 // Parses and expands; every problem throws InputError "FILE:LINE:COL: key 'K': what is wrong". Input files

@@ -11,11 +11,11 @@ namespace sysmt::test {
 
 // Per PE the operand registers (2 x 8T), the last flag, the accumulator and the shadow, plus the NB-SMT
 // state (T = 2: a non-zero flag per thread and operand, or per thread with zero_skip act; T = 4: the
-// registered operands of the four 4x4 sub-multipliers, their 2-bit shift codes and the mode bit) and with P = 1 the delayed last flag and, when the
-// accumulator is wider than the product sum (16, 17, 18 bits for T = 1, 2, 4), the carry and sign of the
-// low part; with P = 2 also the product register (min(product, acc) bits) and its last flag; the input skew (row r: r stages of 8T activation bits + last flag; column c: c stages of 8T
-// weight bits); the in_ready countdown (ceil(log2 D) bits when D = max(rows, cols) > 1); the drain
-// (row_done per row, with P >= 1 P more bits per row, out_valid, out_last, out_data).
+// registered operands of the four 4x4 sub-multipliers, their 2-bit shift codes and the mode bit) and with P = 1 the delayed last flag and,
+// when the accumulator is wider than the product sum (16, 17, 18 bits for T = 1, 2, 4), the carry and sign of the low part; with P = 2 also
+// the product register (min(product, acc) bits) and its last flag; the input skew (row r: r stages of 8T activation bits + last flag;
+// column c: c stages of 8T weight bits); the in_ready countdown (ceil(log2 D) bits when D = max(rows, cols) > 1); the drain (row_done per
+// row, with P >= 1 P more bits per row, out_valid, out_last, out_data).
 inline long long state_bits(const Config& c) {
   const long long R = c.rows, C = c.cols, T = c.threads, A = c.acc_bits, D = std::max(R, C);
   const long long P = c.pipeline_stages(), product = T == 1 ? 16 : T == 2 ? 17 : 18;

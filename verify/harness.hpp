@@ -141,8 +141,8 @@ struct OutBeat {
 
 struct RunResult {
   bool ok = true;
-  std::string message;               // first failure, human-readable
-  std::uint64_t cycles = 0;          // edges run for this GEMM
+  std::string message;       // first failure, human-readable
+  std::uint64_t cycles = 0;  // edges run for this GEMM
   std::vector<std::uint64_t> accept_edge;
   std::vector<OutBeat> out;
 };
@@ -217,8 +217,8 @@ class Driver {
 // Feeds beats (the first `stop_after` of them, all by default) and collects output beats until every
 // expected row is out or `limit` edges pass. Edge 1 is the first edge after this call starts.
 template <typename Model>
-RunResult feed(Driver<Model>& d, const ArrayParams& p, const Feed& f, const ValidPattern& valid,
-               std::uint64_t limit, size_t stop_after = SIZE_MAX) {
+RunResult feed(Driver<Model>& d, const ArrayParams& p, const Feed& f, const ValidPattern& valid, std::uint64_t limit,
+               size_t stop_after = SIZE_MAX) {
   RunResult r;
   const size_t n_beats = std::min(stop_after, f.beats.size());
   size_t expected_rows = 0;
@@ -254,8 +254,8 @@ RunResult feed(Driver<Model>& d, const ArrayParams& p, const Feed& f, const Vali
   if (next < n_beats || r.out.size() < expected_rows) {
     r.ok = false;
     std::ostringstream os;
-    os << "timeout after " << limit << " edges: " << next << " of " << n_beats << " K-groups accepted, " << r.out.size()
-       << " of " << expected_rows << " output rows seen";
+    os << "timeout after " << limit << " edges: " << next << " of " << n_beats << " K-groups accepted, " << r.out.size() << " of "
+       << expected_rows << " output rows seen";
     r.message = os.str();
   }
   return r;
@@ -315,12 +315,14 @@ inline bool score(const ArrayParams& p, const Feed& f, const AccMatrix& golden, 
         std::ostringstream os;
         os << "mismatch in tile " << tile << " (Y rows " << t.m0 << ".." << t.m0 + p.rows - 1 << ", cols " << t.n0 << ".."
            << t.n0 + p.cols - 1 << "), row " << row << ", column " << c;
-        if (real) os << " (Y[" << m << "][" << n << "])";
-        else os << " (padding)";
+        if (real)
+          os << " (Y[" << m << "][" << n << "])";
+        else
+          os << " (padding)";
         os << ": RTL " << got << ", golden " << want;
         if (real) os << " (exact " << exact.at(m, n) << ")";
-        os << ", output beat after edge " << o.edge << "; the K-groups that fed PE(" << row << "," << c << "):"
-           << describe_groups(p, f, tile, row, c);
+        os << ", output beat after edge " << o.edge << "; the K-groups that fed PE(" << row << "," << c
+           << "):" << describe_groups(p, f, tile, row, c);
         r.ok = false;
         r.message = os.str();
         return false;
@@ -338,16 +340,16 @@ inline bool check_cycles(const ArrayParams& p, const Feed& f, const ValidPattern
     if (s.accept_edge[i] != r.accept_edge[i]) {
       r.ok = false;
       r.message = "cycle: K-group " + std::to_string(i) + " (tile " + std::to_string(f.beats[i].tile) + ", group " +
-                  std::to_string(f.beats[i].group) + ") accepted at edge " + std::to_string(r.accept_edge[i]) +
-                  ", cycle model says " + std::to_string(s.accept_edge[i]);
+                  std::to_string(f.beats[i].group) + ") accepted at edge " + std::to_string(r.accept_edge[i]) + ", cycle model says " +
+                  std::to_string(s.accept_edge[i]);
       return false;
     }
   for (size_t i = 0; i < s.out_edge.size() && i < r.out.size(); ++i)
     if (s.out_edge[i] != r.out[i].edge) {
       r.ok = false;
       r.message = "cycle: output row " + std::to_string(i % static_cast<size_t>(p.rows)) + " of tile " +
-                  std::to_string(i / static_cast<size_t>(p.rows)) + " after edge " + std::to_string(r.out[i].edge) +
-                  ", cycle model says " + std::to_string(s.out_edge[i]);
+                  std::to_string(i / static_cast<size_t>(p.rows)) + " after edge " + std::to_string(r.out[i].edge) + ", cycle model says " +
+                  std::to_string(s.out_edge[i]);
       return false;
     }
   return true;

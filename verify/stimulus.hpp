@@ -15,16 +15,26 @@ enum class Values { Dense, Sparse50Act, Sparse50Wgt, Sparse50Both, Sparse90Act, 
 
 inline const char* to_string(Values v) {
   switch (v) {
-    case Values::Dense: return "dense";
-    case Values::Sparse50Act: return "sparse50-act";
-    case Values::Sparse50Wgt: return "sparse50-wgt";
-    case Values::Sparse50Both: return "sparse50-both";
-    case Values::Sparse90Act: return "sparse90-act";
-    case Values::Sparse90Wgt: return "sparse90-wgt";
-    case Values::Sparse90Both: return "sparse90-both";
-    case Values::Relu: return "relu";
-    case Values::Adversarial: return "adversarial";
-    case Values::Mixed: return "mixed";
+    case Values::Dense:
+      return "dense";
+    case Values::Sparse50Act:
+      return "sparse50-act";
+    case Values::Sparse50Wgt:
+      return "sparse50-wgt";
+    case Values::Sparse50Both:
+      return "sparse50-both";
+    case Values::Sparse90Act:
+      return "sparse90-act";
+    case Values::Sparse90Wgt:
+      return "sparse90-wgt";
+    case Values::Sparse90Both:
+      return "sparse90-both";
+    case Values::Relu:
+      return "relu";
+    case Values::Adversarial:
+      return "adversarial";
+    case Values::Mixed:
+      return "mixed";
   }
   return "?";
 }
@@ -49,7 +59,8 @@ class Stimulus {
   int wgt(double zero) {
     if (unit() < zero) return 0;
     int v;
-    do v = uniform(-128, 127); while (v == 0);
+    do v = uniform(-128, 127);
+    while (v == 0);
     return v;
   }
 
@@ -59,18 +70,34 @@ class Stimulus {
     w = IntMatrix(K, N);
     double za = 0, zw = 0;
     switch (kind) {
-      case Values::Sparse50Act: za = 0.5; break;
-      case Values::Sparse50Wgt: zw = 0.5; break;
-      case Values::Sparse50Both: za = zw = 0.5; break;
-      case Values::Sparse90Act: za = 0.9; break;
-      case Values::Sparse90Wgt: zw = 0.9; break;
-      case Values::Sparse90Both: za = zw = 0.9; break;
-      default: break;
+      case Values::Sparse50Act:
+        za = 0.5;
+        break;
+      case Values::Sparse50Wgt:
+        zw = 0.5;
+        break;
+      case Values::Sparse50Both:
+        za = zw = 0.5;
+        break;
+      case Values::Sparse90Act:
+        za = 0.9;
+        break;
+      case Values::Sparse90Wgt:
+        zw = 0.9;
+        break;
+      case Values::Sparse90Both:
+        za = zw = 0.9;
+        break;
+      default:
+        break;
     }
     for (int& v : x.data) {
-      if (kind == Values::Adversarial) v = adversarial_act();
-      else if (kind == Values::Relu) v = unit() < 0.4 ? 0 : unit() < 0.7 ? uniform(1, 15) : uniform(16, 255);
-      else v = act(za);
+      if (kind == Values::Adversarial)
+        v = adversarial_act();
+      else if (kind == Values::Relu)
+        v = unit() < 0.4 ? 0 : unit() < 0.7 ? uniform(1, 15) : uniform(16, 255);
+      else
+        v = act(za);
     }
     for (int& v : w.data) v = kind == Values::Adversarial ? adversarial_wgt() : wgt(zw);
   }

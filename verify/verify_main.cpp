@@ -7,17 +7,16 @@
 #include <verilated_fst_c.h>
 #endif
 
+#include <unistd.h>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
-#include <unistd.h>
 #include <nlohmann/json.hpp>
 
 #include "Vdut.h"
 #include "common/config.hpp"
 #include "verify/harness.hpp"
 #include "verify/stimulus.hpp"
-
 
 using namespace sysmt;
 using namespace sysmt::tb;
@@ -82,13 +81,14 @@ int main(int argc, char** argv) {
     cycles += r.cycles;
     if (!r.ok) {
       failure = r.message;
-      failed_case = "GEMM " + std::to_string(i + 1) + " of " + std::to_string(gemms) + ": " + std::to_string(M) + "x" +
-                    std::to_string(K) + "x" + std::to_string(N) + ", " + to_string(kind) + ", " + to_string(g.mapping) +
-                    ", in_valid density " + std::to_string(g.valid.density);
+      failed_case = "GEMM " + std::to_string(i + 1) + " of " + std::to_string(gemms) + ": " + std::to_string(M) + "x" + std::to_string(K) +
+                    "x" + std::to_string(N) + ", " + to_string(kind) + ", " + to_string(g.mapping) + ", in_valid density " +
+                    std::to_string(g.valid.density);
       break;
     }
     ++done;
-    if (tty || done % 10 == 0 || done == gemms) std::fprintf(stderr, tty ? "\r[verify] GEMM %d/%d passed" : "[verify] GEMM %d/%d passed\n", done, gemms);
+    if (tty || done % 10 == 0 || done == gemms)
+      std::fprintf(stderr, tty ? "\r[verify] GEMM %d/%d passed" : "[verify] GEMM %d/%d passed\n", done, gemms);
   }
   if (tty) std::fprintf(stderr, "\n");
   dut->final();

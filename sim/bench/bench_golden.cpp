@@ -20,8 +20,8 @@ const Operands& ops() {
 }
 
 void report(benchmark::State& st) {
-  st.counters["MAC/s"] = benchmark::Counter(static_cast<double>(kM) * kK * kN * static_cast<double>(st.iterations()),
-                                            benchmark::Counter::kIsRate);
+  st.counters["MAC/s"] =
+      benchmark::Counter(static_cast<double>(kM) * kK * kN * static_cast<double>(st.iterations()), benchmark::Counter::kIsRate);
 }
 
 void BM_ExactInt32(benchmark::State& st) {

@@ -27,8 +27,7 @@ GemmCycles gemm_cycles(const ArrayTiming& t, const GemmShape& s) {
   return r;
 }
 
-Schedule schedule(const ArrayTiming& t, const std::vector<int>& groups_per_tile,
-                  const std::function<bool(std::uint64_t)>& offer) {
+Schedule schedule(const ArrayTiming& t, const std::vector<int>& groups_per_tile, const std::function<bool(std::uint64_t)>& offer) {
   Schedule s;
   const std::uint64_t D = static_cast<std::uint64_t>(t.drain_interval());
   bool have_last = false;

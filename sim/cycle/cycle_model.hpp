@@ -49,7 +49,6 @@ struct Schedule {
   std::vector<std::uint64_t> out_edge;     // per output row beat, tile-major, row 0 first
   std::uint64_t total_cycles = 0;          // last entry of out_edge
 };
-Schedule schedule(const ArrayTiming& t, const std::vector<int>& groups_per_tile,
-                  const std::function<bool(std::uint64_t edge)>& offer);
+Schedule schedule(const ArrayTiming& t, const std::vector<int>& groups_per_tile, const std::function<bool(std::uint64_t edge)>& offer);
 
 }  // namespace sysmt

@@ -55,8 +55,7 @@ IntMatrix im2col(const ConvShape& s, const Tensor3& in) {
 }
 
 AccMatrix conv_direct(const ConvShape& s, const Tensor3& in, const IntMatrix& w_kn) {
-  if (w_kn.rows != s.KH * s.KW * s.Cin || w_kn.cols != s.Cout)
-    throw std::invalid_argument("conv_direct: weights do not match the shape");
+  if (w_kn.rows != s.KH * s.KW * s.Cin || w_kn.cols != s.Cout) throw std::invalid_argument("conv_direct: weights do not match the shape");
   const int OH = s.out_h(), OW = s.out_w();
   AccMatrix out(OH * OW, s.Cout, 0);
   for (int oy = 0; oy < OH; ++oy)
@@ -67,8 +66,7 @@ AccMatrix conv_direct(const ConvShape& s, const Tensor3& in, const IntMatrix& w_
           for (int kx = 0; kx < s.KW; ++kx) {
             const int iy = oy * s.stride - s.pad + ky, ix = ox * s.stride - s.pad + kx;
             if (iy < 0 || iy >= s.H || ix < 0 || ix >= s.W) continue;
-            for (int ci = 0; ci < s.Cin; ++ci)
-              acc += std::int64_t{in.at(iy, ix, ci)} * w_kn.at((ky * s.KW + kx) * s.Cin + ci, co);
+            for (int ci = 0; ci < s.Cin; ++ci) acc += std::int64_t{in.at(iy, ix, ci)} * w_kn.at((ky * s.KW + kx) * s.Cin + ci, co);
           }
         out.at(oy * OW + ox, co) = acc;
       }

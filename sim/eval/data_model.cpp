@@ -24,7 +24,7 @@ struct Rng {
     return z ^ (z >> 31);
   }
   double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }  // [0, 1)
-  double normal() {  // Box-Muller, one value per pair
+  double normal() {                                                           // Box-Muller, one value per pair
     const double u1 = 1.0 - uniform(), u2 = uniform();
     return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
   }
@@ -87,7 +87,8 @@ std::vector<int> sample_rows(int M, double fraction, std::uint64_t seed) {
   const int n = std::max(std::min(M, kMinSampleRows), static_cast<int>(std::ceil(fraction * M)));
   if (n >= M) return all;
   Rng r{seed};
-  for (int i = 0; i < n; ++i) std::swap(all[static_cast<size_t>(i)], all[static_cast<size_t>(i) + r.below(static_cast<std::uint64_t>(M - i))]);
+  for (int i = 0; i < n; ++i)
+    std::swap(all[static_cast<size_t>(i)], all[static_cast<size_t>(i) + r.below(static_cast<std::uint64_t>(M - i))]);
   all.resize(static_cast<size_t>(n));
   std::sort(all.begin(), all.end());
   return all;

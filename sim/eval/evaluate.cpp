@@ -82,8 +82,7 @@ void layer_numeric(const Config& cfg, const IntMatrix& x, const IntMatrix& w, La
 
 std::string progress_start(const LayerEval& le, int index, int count) {
   return fmt::format("[{}/{}] {} GEMM {}x{}x{}{} ... ", index + 1, count, le.name, le.gemm.M, le.gemm.K, le.gemm.N,
-                     le.sampled_rows == le.gemm.M ? std::string()
-                                                  : fmt::format(", {} of {} rows sampled", le.sampled_rows, le.gemm.M));
+                     le.sampled_rows == le.gemm.M ? std::string() : fmt::format(", {} of {} rows sampled", le.sampled_rows, le.gemm.M));
 }
 
 std::string progress_end(const LayerEval& le) {
@@ -203,8 +202,8 @@ EvaluateReport evaluate_workload(const Config& cfg, const Workload& wl, const Ev
   const int nl = static_cast<int>(wl.layers.size());
   for (int li = 0; li < nl; ++li) {
     LayerEval le = evaluate_layer(cfg, wl.layers[static_cast<size_t>(li)], opt, progress, li, nl);
-    ev.sampled_macs += static_cast<std::uint64_t>(le.sampled_rows) * static_cast<std::uint64_t>(le.gemm.K) *
-                       static_cast<std::uint64_t>(le.gemm.N);
+    ev.sampled_macs +=
+        static_cast<std::uint64_t>(le.sampled_rows) * static_cast<std::uint64_t>(le.gemm.K) * static_cast<std::uint64_t>(le.gemm.N);
     ev.layers.push_back(std::move(le));
   }
   network_performance(cfg, ev);

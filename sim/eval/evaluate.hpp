@@ -66,9 +66,9 @@ struct NetworkPerf {
 struct NetworkNumeric {
   int threads = 2;
   Mapping mapping = Mapping::Interleaved;
-  double sqnr_db = 0;        // -10 log10(sum_l MACs_l * NSR_l / sum_l MACs_l), NSR_l = rel_frobenius_l^2
-  double rel_frobenius = 0;  // sqrt of that MAC-weighted NSR
-  double min_sqnr_db = 0;    // worst layer
+  double sqnr_db = 0;            // -10 log10(sum_l MACs_l * NSR_l / sum_l MACs_l), NSR_l = rel_frobenius_l^2
+  double rel_frobenius = 0;      // sqrt of that MAC-weighted NSR
+  double min_sqnr_db = 0;        // worst layer
   double shared_lossy_frac = 0;  // lossy shared PE cycles / PE cycles, over all sampled cycles
 };
 

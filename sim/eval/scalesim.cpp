@@ -93,8 +93,9 @@ Workload parse_scalesim(const std::string& text, const std::string& source) {
   if (i == lines.size()) throw InputError(source + ": empty file (expected a SCALE-Sim topology header: Layer name, IFMAP Height, ...)");
   const std::vector<Cell> header = split_csv_line(lines[i]);
   if (header.size() >= 4 && squash(header[1].text) == "m" && squash(header[2].text) == "n" && squash(header[3].text) == "k")
-    throw fail(i, header[1].col, "a SCALE-Sim GEMM topology (M, N, K): only convolution topologies are read; write each GEMM as a "
-                                 "1x1 convolution (IFMAP 1 x M, filter 1 x 1, channels K, filters N)");
+    throw fail(i, header[1].col,
+               "a SCALE-Sim GEMM topology (M, N, K): only convolution topologies are read; write each GEMM as a "
+               "1x1 convolution (IFMAP 1 x M, filter 1 x 1, channels K, filters N)");
   for (int c = 0; c < 8; ++c) {
     if (c >= static_cast<int>(header.size()))
       throw fail(i, static_cast<int>(lines[i].size()) + 1, fmt::format("header: missing column {} '{}'", c + 1, kScaleSimColumns[c]));
@@ -121,12 +122,15 @@ Workload parse_scalesim(const std::string& text, const std::string& source) {
     l.name = cells[0].text;
     l.where = fmt::format("{}:{}", source, i + 1);
     if (!valid_name(l.name))
-      throw fail(i, cells[0].col, fmt::format("column '{}': '{}' is not a layer name (1 to 64 of A-Z a-z 0-9 _ . -)", kScaleSimColumns[0], l.name));
+      throw fail(i, cells[0].col,
+                 fmt::format("column '{}': '{}' is not a layer name (1 to 64 of A-Z a-z 0-9 _ . -)", kScaleSimColumns[0], l.name));
     // SCALE-Sim runs a layer whose name contains "DP" as a depthwise convolution (one 1-channel layer per
     // channel); our layers are dense convolutions, so such a row would silently mean something else.
     if (l.name.find("DP") != std::string::npos)
-      throw fail(i, cells[0].col, fmt::format("layer '{}': SCALE-Sim reads a name containing 'DP' as a depthwise convolution, which "
-                                              "SySMT workloads do not model; rename the layer if it is a dense convolution", l.name));
+      throw fail(i, cells[0].col,
+                 fmt::format("layer '{}': SCALE-Sim reads a name containing 'DP' as a depthwise convolution, which "
+                             "SySMT workloads do not model; rename the layer if it is a dense convolution",
+                             l.name));
     if (auto it = seen.find(l.name); it != seen.end())
       throw fail(i, cells[0].col, fmt::format("layer '{}' is already defined on line {}", l.name, it->second + 1));
     seen[l.name] = i;

@@ -88,8 +88,8 @@ Layer parse_fields(const std::vector<Token>& toks, const Line& ln, std::map<std:
                   fmt::format("expected 9 fields ({}), found {} before {}", kLineFormat, npos,
                               npos < toks.size() ? "option '" + toks[npos].text + "'" : "the end of the line"));
   if (npos > 9)
-    throw ln.fail(toks[9].col, fmt::format("unexpected field 10 '{}': a line has 9 fields ({}); options are key=value",
-                                           toks[9].text, kLineFormat));
+    throw ln.fail(toks[9].col,
+                  fmt::format("unexpected field 10 '{}': a line has 9 fields ({}); options are key=value", toks[9].text, kLineFormat));
   Layer l;
   l.where = ln.where;
   l.name = toks[0].text;
@@ -102,12 +102,11 @@ Layer parse_fields(const std::vector<Token>& toks, const Line& ln, std::map<std:
   for (int f = 1; f < 9; ++f) {
     const Token& t = toks[f];
     long long x = 0;
-    if (!parse_int(t.text, x))
-      throw ln.fail(t.col, fmt::format("field '{}': expected an integer, found '{}'", kFieldNames[f], t.text));
+    if (!parse_int(t.text, x)) throw ln.fail(t.col, fmt::format("field '{}': expected an integer, found '{}'", kFieldNames[f], t.text));
     const long long lo = f == 8 ? 0 : 1, hi = f == 8 ? 1024 : (f <= 2 ? 65536 : f <= 4 ? 1024 : f <= 6 ? 1 << 20 : 1024);
     if (x < lo)
-      throw ln.fail(t.col, fmt::format("field '{}': {} must be {}, found {}", kFieldNames[f], kFieldNames[f],
-                                       lo == 0 ? "0 or more" : "positive", x));
+      throw ln.fail(
+          t.col, fmt::format("field '{}': {} must be {}, found {}", kFieldNames[f], kFieldNames[f], lo == 0 ? "0 or more" : "positive", x));
     if (x > hi) throw ln.fail(t.col, fmt::format("field '{}': {} is out of range ({}..{})", kFieldNames[f], x, lo, hi));
     v[f] = static_cast<int>(x);
   }
@@ -151,9 +150,10 @@ void load_user_tensors(Layer& l) {
   if (!l.x_file.empty()) {
     IntMatrix m = read_matrix_csv(l.x_file, 0, 255, "activation");
     if (m.rows != s.H * s.W || m.cols != s.Cin)
-      throw InputError(fmt::format("{}: layer '{}' (x= at {}) needs the input activations as H*W = {} rows (row y*W+x) "
-                                   "x Cin = {} columns, found {} x {}",
-                                   l.x_file, l.name, l.where, s.H * s.W, s.Cin, m.rows, m.cols));
+      throw InputError(
+          fmt::format("{}: layer '{}' (x= at {}) needs the input activations as H*W = {} rows (row y*W+x) "
+                      "x Cin = {} columns, found {} x {}",
+                      l.x_file, l.name, l.where, s.H * s.W, s.Cin, m.rows, m.cols));
     Tensor3 x(s.H, s.W, s.Cin);
     x.data = std::move(m.data);
     l.x = std::move(x);
@@ -162,9 +162,10 @@ void load_user_tensors(Layer& l) {
     IntMatrix m = read_matrix_csv(l.w_file, -128, 127, "weight");
     const int K = s.KH * s.KW * s.Cin;
     if (m.rows != K || m.cols != s.Cout)
-      throw InputError(fmt::format("{}: layer '{}' (w= at {}) needs the weights as KH*KW*Cin = {} rows (row "
-                                   "(ky*KW+kx)*Cin+ci) x Cout = {} columns, found {} x {}",
-                                   l.w_file, l.name, l.where, K, s.Cout, m.rows, m.cols));
+      throw InputError(
+          fmt::format("{}: layer '{}' (w= at {}) needs the weights as KH*KW*Cin = {} rows (row "
+                      "(ky*KW+kx)*Cin+ci) x Cout = {} columns, found {} x {}",
+                      l.w_file, l.name, l.where, K, s.Cout, m.rows, m.cols));
     l.w = std::move(m);
   }
 }

@@ -24,8 +24,8 @@ struct Layer {
   ConvShape shape;
   std::string where;  // "FILE:LINE" of its definition, for messages
   std::optional<double> act_zero, act_scale;
-  std::string x_file, w_file;    // as resolved paths ("" when synthetic)
-  std::optional<Tensor3> x;      // loaded and validated user tensors
+  std::string x_file, w_file;  // as resolved paths ("" when synthetic)
+  std::optional<Tensor3> x;    // loaded and validated user tensors
   std::optional<IntMatrix> w;
 };
 

@@ -8,8 +8,7 @@
 
 namespace sysmt {
 
-IntMatrix parse_matrix_csv(const std::string& text_in, const std::string& source_in, int lo, int hi,
-                           const std::string& what) {
+IntMatrix parse_matrix_csv(const std::string& text_in, const std::string& source_in, int lo, int hi, const std::string& what) {
   const std::string text = strip_bom(text_in);  // a leading byte order mark is skipped, as in every reader
   const std::string source = visible(source_in);
   IntMatrix m;
@@ -54,8 +53,8 @@ IntMatrix parse_matrix_csv(const std::string& text_in, const std::string& source
       m.cols = cols;
       first_line = line_no;
     } else if (cols != m.cols) {
-      throw InputError(source + ":" + std::to_string(line_no) + ": ragged row: " + std::to_string(cols) +
-                       " values where line " + std::to_string(first_line) + " has " + std::to_string(m.cols));
+      throw InputError(source + ":" + std::to_string(line_no) + ": ragged row: " + std::to_string(cols) + " values where line " +
+                       std::to_string(first_line) + " has " + std::to_string(m.cols));
     }
     ++m.rows;
   }

@@ -11,8 +11,7 @@ namespace sysmt {
 // Errors (unreadable file, non-integer, out of range, ragged rows, empty) throw InputError naming the
 // file, line and column.
 IntMatrix read_matrix_csv(const std::string& path, int lo, int hi, const std::string& what);
-IntMatrix parse_matrix_csv(const std::string& text, const std::string& source, int lo, int hi,
-                           const std::string& what);
+IntMatrix parse_matrix_csv(const std::string& text, const std::string& source, int lo, int hi, const std::string& what);
 
 template <typename T>
 std::string format_matrix_csv(const Matrix<T>& m) {

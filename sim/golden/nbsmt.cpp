@@ -12,9 +12,12 @@ namespace sysmt {
 
 int round_nibble(int hi, int lo, Rounding r) {
   switch (r) {
-    case Rounding::Truncate: return hi;
-    case Rounding::HalfUp: return hi + (lo >= 8 ? 1 : 0);
-    case Rounding::HalfEven: return hi + ((lo > 8 || (lo == 8 && (hi & 1))) ? 1 : 0);
+    case Rounding::Truncate:
+      return hi;
+    case Rounding::HalfUp:
+      return hi + (lo >= 8 ? 1 : 0);
+    case Rounding::HalfEven:
+      return hi + ((lo > 8 || (lo == 8 && (hi & 1))) ? 1 : 0);
   }
   return hi;
 }
@@ -45,9 +48,12 @@ std::int64_t wrap_to(std::int64_t v, int bits) {
 
 const char* to_string(PeMode m) {
   switch (m) {
-    case PeMode::Exact: return "exact";
-    case PeMode::Half: return "4bx8b";
-    case PeMode::Quarter: return "4bx4b";
+    case PeMode::Exact:
+      return "exact";
+    case PeMode::Half:
+      return "4bx8b";
+    case PeMode::Quarter:
+      return "4bx4b";
   }
   return "?";
 }
@@ -69,8 +75,12 @@ PeCycle pe_cycle(const Arith& ar, const int* a, const int* w) {
   for (int t = 0; t < ar.threads; ++t) {
     if (!thread_active(a[t], w[t], ar.zero_skip)) continue;
     switch (c.mode) {
-      case PeMode::Exact: c.sum += std::int64_t{a[t]} * w[t]; break;
-      case PeMode::Half: c.sum += std::int64_t{reduce_act(a[t], ar.rounding)} * w[t]; break;
+      case PeMode::Exact:
+        c.sum += std::int64_t{a[t]} * w[t];
+        break;
+      case PeMode::Half:
+        c.sum += std::int64_t{reduce_act(a[t], ar.rounding)} * w[t];
+        break;
       case PeMode::Quarter:
         c.sum += std::int64_t{reduce_act(a[t], ar.rounding)} * reduce_wgt(w[t], ar.rounding);
         break;
@@ -94,10 +104,10 @@ namespace {
 struct Packed {
   int T, G, M, N;
   // 16-bit operands: every product fits 16 x 16 -> 32 bits, which SIMD multiplies well.
-  std::vector<std::int16_t> xa, xr;   // [m][g][t] exact and reduced activation
-  std::vector<std::uint8_t> xmask;    // [m][g] bit t: a != 0
-  std::vector<std::int16_t> we, wr;   // [g][t][n] exact and reduced weight
-  std::vector<std::uint8_t> wmask;    // [g][n] bit t: w counts as non-zero for zero_skip
+  std::vector<std::int16_t> xa, xr;  // [m][g][t] exact and reduced activation
+  std::vector<std::uint8_t> xmask;   // [m][g] bit t: a != 0
+  std::vector<std::int16_t> we, wr;  // [g][t][n] exact and reduced weight
+  std::vector<std::uint8_t> wmask;   // [g][n] bit t: w counts as non-zero for zero_skip
 };
 
 Packed pack(const Arith& ar, const IntMatrix& x, const IntMatrix& w, Mapping map) {
@@ -131,8 +141,7 @@ Packed pack(const Arith& ar, const IntMatrix& x, const IntMatrix& w, Mapping map
         size_t i = (static_cast<size_t>(g) * p.T + t) * p.N + n;
         p.we[i] = static_cast<std::int16_t>(v);
         p.wr[i] = static_cast<std::int16_t>(reduce_wgt(v, ar.rounding));
-        if (v != 0 || ar.zero_skip == ZeroSkip::Act)
-          p.wmask[static_cast<size_t>(g) * p.N + n] |= static_cast<std::uint8_t>(1u << t);
+        if (v != 0 || ar.zero_skip == ZeroSkip::Act) p.wmask[static_cast<size_t>(g) * p.N + n] |= static_cast<std::uint8_t>(1u << t);
       }
     }
   return p;
@@ -199,10 +208,8 @@ AccMatrix packed_values(const Arith& ar, const Packed& p) {
             const unsigned act = ma & wm[n];
             const int c = static_cast<int>((act & 1u) + (act >> 1 & 1u) + (act >> 2 & 1u) + (act >> 3 & 1u));
             const bool ra = c >= 2, rw = c >= 3;
-            acc[n] += std::int32_t{ra ? rv[0] : av[0]} * (rw ? q0[n] : w0[n]) +
-                      std::int32_t{ra ? rv[1] : av[1]} * (rw ? q1[n] : w1[n]) +
-                      std::int32_t{ra ? rv[2] : av[2]} * (rw ? q2[n] : w2[n]) +
-                      std::int32_t{ra ? rv[3] : av[3]} * (rw ? q3[n] : w3[n]);
+            acc[n] += std::int32_t{ra ? rv[0] : av[0]} * (rw ? q0[n] : w0[n]) + std::int32_t{ra ? rv[1] : av[1]} * (rw ? q1[n] : w1[n]) +
+                      std::int32_t{ra ? rv[2] : av[2]} * (rw ? q2[n] : w2[n]) + std::int32_t{ra ? rv[3] : av[3]} * (rw ? q3[n] : w3[n]);
           }
         }
       }
@@ -219,7 +226,9 @@ GemmStats packed_stats(const Arith& ar, const Packed& p) {
   s.threads = T;
   s.pe_cycles = static_cast<std::uint64_t>(p.M) * p.N * p.G;
   // Per-operand flags as thread bit masks: the reduction changes the value, clamps, or rounds a tie.
-  struct Flags { unsigned lossy = 0, sat = 0, tie = 0; };
+  struct Flags {
+    unsigned lossy = 0, sat = 0, tie = 0;
+  };
   auto flags = [&](const std::int16_t* v, const std::int16_t* r, bool act, size_t stride) {
     Flags f;
     for (int t = 0; t < T; ++t) {
@@ -235,7 +244,7 @@ GemmStats packed_stats(const Arith& ar, const Packed& p) {
   // of the weight flags; each (m, g) then visits bins instead of columns.
   struct Bin {
     std::uint64_t lanes = 0;
-    std::array<std::uint64_t, 16> keep{};  // lanes whose weights in subset S are all exact (index S)
+    std::array<std::uint64_t, 16> keep{};       // lanes whose weights in subset S are all exact (index S)
     std::array<std::uint64_t, 4> sat{}, tie{};  // lanes whose weight t saturates / ties
   };
   std::vector<Bin> bins(static_cast<size_t>(p.G) * V);
@@ -286,13 +295,9 @@ GemmStats packed_stats(const Arith& ar, const Packed& p) {
 
 }  // namespace
 
-AccMatrix gemm_nbsmt(const Arith& ar, const IntMatrix& x, const IntMatrix& w, Mapping m) {
-  return packed_values(ar, pack(ar, x, w, m));
-}
+AccMatrix gemm_nbsmt(const Arith& ar, const IntMatrix& x, const IntMatrix& w, Mapping m) { return packed_values(ar, pack(ar, x, w, m)); }
 
-GemmStats gemm_stats(const Arith& ar, const IntMatrix& x, const IntMatrix& w, Mapping m) {
-  return packed_stats(ar, pack(ar, x, w, m));
-}
+GemmStats gemm_stats(const Arith& ar, const IntMatrix& x, const IntMatrix& w, Mapping m) { return packed_stats(ar, pack(ar, x, w, m)); }
 
 GemmResult gemm(const Arith& ar, const IntMatrix& x, const IntMatrix& w, Mapping m) {
   const Packed p = pack(ar, x, w, m);

@@ -99,9 +99,9 @@ struct GemmStats {
 struct ErrorMetrics {
   std::int64_t max_abs = 0;
   double mean_abs = 0;
-  double rel_frobenius = 0;   // ||Y - Yx||_F / ||Yx||_F (0 when Yx is all zero and Y equals it)
-  double sqnr_db = 0;         // 10 log10(sum Yx^2 / sum (Y - Yx)^2); +infinity when there is no error
-  double frac_differ = 0;     // fraction of outputs that differ
+  double rel_frobenius = 0;  // ||Y - Yx||_F / ||Yx||_F (0 when Yx is all zero and Y equals it)
+  double sqnr_db = 0;        // 10 log10(sum Yx^2 / sum (Y - Yx)^2); +infinity when there is no error
+  double frac_differ = 0;    // fraction of outputs that differ
 };
 
 struct GemmResult {

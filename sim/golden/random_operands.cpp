@@ -20,7 +20,8 @@ void random_operands(int M, int K, int N, std::uint64_t seed, const OperandDist&
     if (unit(g) < d.wgt_zero) {
       v = 0;
     } else {
-      do v = uniform(g, -128, 127); while (v == 0);
+      do v = uniform(g, -128, 127);
+      while (v == 0);
     }
   }
 }

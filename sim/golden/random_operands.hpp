@@ -9,9 +9,9 @@
 namespace sysmt {
 
 struct OperandDist {
-  double act_zero = 0.5;   // fraction of activations that are zero (post-ReLU)
-  double wgt_zero = 0.0;   // fraction of weights that are zero (pruning)
-  int act_max = 255;       // non-zero activations uniform in 1..act_max
+  double act_zero = 0.5;  // fraction of activations that are zero (post-ReLU)
+  double wgt_zero = 0.0;  // fraction of weights that are zero (pruning)
+  int act_max = 255;      // non-zero activations uniform in 1..act_max
 };
 
 // X: M x K in 0..255, W: K x N in -128..127; the same seed gives the same matrices.

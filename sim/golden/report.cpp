@@ -57,9 +57,7 @@ void from_json(const nlohmann::json& j, GemmStats& s) {
 }
 
 void from_json(const nlohmann::json& j, ErrorMetrics& e) {
-  auto or_inf = [](const nlohmann::json& v) {
-    return v.is_null() ? std::numeric_limits<double>::infinity() : v.get<double>();
-  };
+  auto or_inf = [](const nlohmann::json& v) { return v.is_null() ? std::numeric_limits<double>::infinity() : v.get<double>(); };
   e = ErrorMetrics{};
   j.at("max_abs_error").get_to(e.max_abs);
   j.at("mean_abs_error").get_to(e.mean_abs);
@@ -80,9 +78,8 @@ std::string stats_text(const GemmStats& s, const ErrorMetrics& e) {
   out += fmt::format("shared, lossy        {:.1f}%\n", pct(s.shared_lossy));
   if (s.threads == 4) out += fmt::format("4b x 4b mode         {:.1f}%\n", pct(s.quarter_mode_cycles));
   out += fmt::format("saturated reductions {}\n", s.saturated_reductions);
-  out += fmt::format("error: max abs {}  mean abs {:.3f}  rel Frobenius {:.3e}  SQNR {}  outputs differ {:.1f}%\n",
-                     e.max_abs, e.mean_abs, e.rel_frobenius,
-                     std::isinf(e.sqnr_db) ? std::string("inf (exact)") : fmt::format("{:.2f} dB", e.sqnr_db),
+  out += fmt::format("error: max abs {}  mean abs {:.3f}  rel Frobenius {:.3e}  SQNR {}  outputs differ {:.1f}%\n", e.max_abs, e.mean_abs,
+                     e.rel_frobenius, std::isinf(e.sqnr_db) ? std::string("inf (exact)") : fmt::format("{:.2f} dB", e.sqnr_db),
                      100.0 * e.frac_differ);
   return out;
 }

@@ -5,8 +5,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "tb/cli/cli_runner.hpp"
 #include "common/files.hpp"
+#include "tb/cli/cli_runner.hpp"
 
 namespace sysmt::test {
 namespace {
@@ -20,7 +20,7 @@ TEST(CliGemm, SpecWorkedCyclesTwoThreads) {
   write(d / "x.csv", "200,9\n200,0\n");
   write(d / "w.csv", "-37\n100\n");
   CmdResult r = run("gemm " + kCfg + "sysmt_2t_2x3.yaml --x " + (d / "x.csv") + " --w " + (d / "w.csv") + " -o " + (d / "y.csv") +
-              " --stats " + (d / "s.json"));
+                    " --stats " + (d / "s.json"));
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_EQ(read_file(d / "y.csv"), "-6796\n-7400\n");
   auto j = nlohmann::json::parse(read_file(d / "s.json"));
@@ -74,7 +74,7 @@ TEST(CliGemm, BadInputsExit2AndWriteNothing) {
     write(d / "x.csv", c.x);
     write(d / "w.csv", c.w);
     CmdResult r = run("gemm " + kCfg + "sysmt_2t_2x3.yaml --x " + (d / "x.csv") + " --w " + (d / "w.csv") + " -o " + (d / "y.csv") +
-                " --stats " + (d / "s.json"));
+                      " --stats " + (d / "s.json"));
     EXPECT_EQ(r.status, 2) << c.name << ": " << r.out;
     EXPECT_NE(r.out.find(c.expect), std::string::npos) << c.name << ": " << r.out;
     EXPECT_FALSE(std::filesystem::exists(d / "y.csv")) << c.name;

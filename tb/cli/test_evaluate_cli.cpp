@@ -40,8 +40,8 @@ class EvaluateCli : public ::testing::Test {
  protected:
   fs::path dir;
   void SetUp() override {
-    dir = fs::temp_directory_path() / ("sysmt_eval_" + std::to_string(::getpid()) + "_" +
-                                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir = fs::temp_directory_path() /
+          ("sysmt_eval_" + std::to_string(::getpid()) + "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir);
     fs::create_directories(dir);
     // a: 4x4x2 input, 3x3 kernel, pad 1 -> GEMM 16 x 18 x 4 (synthetic data).
@@ -58,8 +58,8 @@ class EvaluateCli : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir); }
   std::string evaluate(const std::string& args, const std::string& out) {
-    return kExe + " evaluate " + kCfg + " --workload " + (dir / "tiny.txt").string() + " " + args + " -o " +
-           (dir / out).string() + " >" + (dir / (out + ".stdout")).string() + " 2>" + (dir / (out + ".stderr")).string();
+    return kExe + " evaluate " + kCfg + " --workload " + (dir / "tiny.txt").string() + " " + args + " -o " + (dir / out).string() + " >" +
+           (dir / (out + ".stdout")).string() + " 2>" + (dir / (out + ".stderr")).string();
   }
 };
 

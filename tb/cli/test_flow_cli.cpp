@@ -97,7 +97,8 @@ TEST(FlowCli, OneByOneArraysWithATinyWorkload) {
     int threads, pipeline;
     double area, speedup;
     const char *energy, *loss;
-  } spec[4] = {{1, 0, 1.0, 1.0, "-", "-"}, {1, 1, 1.0, 1.0, "-", "-"}, {2, 1, 1.4, 2.0, "-33%", "< 1%"}, {4, 1, 2.5, 3.4, "-39%", "about 1%"}};
+  } spec[4] = {
+      {1, 0, 1.0, 1.0, "-", "-"}, {1, 1, 1.0, 1.0, "-", "-"}, {2, 1, 1.4, 2.0, "-33%", "< 1%"}, {4, 1, 2.5, 3.4, "-39%", "about 1%"}};
   const synth::CompareReport cmp = synth::read_compare_report((out / "compare" / "compare.json").string());
   for (int i = 0; i < 4; ++i) {
     const FlowRow& row = sum.table[i];

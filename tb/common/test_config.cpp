@@ -48,7 +48,9 @@ TEST(Config, DefaultsAndValues) {
 }
 
 TEST(Config, Errors) {
-  struct Case { std::string text, expect; };
+  struct Case {
+    std::string text, expect;
+  };
   const std::string base = "name: top\narray:\n  rows: 3\n  cols: 5\n";
   for (const Case& c : std::vector<Case>{
            {base + "threads: 3\n", "c.yaml:5:10: key 'threads': value 3 is not one of 1, 2, 4"},
@@ -65,10 +67,13 @@ TEST(Config, Errors) {
            {"name: 9top\narray:\n  rows: 2\n  cols: 4\nthreads: 1\n", "c.yaml:1:7: key 'name': '9top' is not a Verilog identifier"},
            {"name: module\narray:\n  rows: 2\n  cols: 4\nthreads: 1\n", "key 'name': 'module' is not a Verilog identifier"},
            {"name: top\narray:\n  rows: 2\nthreads: 1\n", "key 'array.cols': missing required key"},
-           {base + "threads: 2\nnbsmt:\n  rounding: nearest\n", "c.yaml:7:13: key 'nbsmt.rounding': 'nearest' is not one of truncate, half_up, half_even"},
+           {base + "threads: 2\nnbsmt:\n  rounding: nearest\n",
+            "c.yaml:7:13: key 'nbsmt.rounding': 'nearest' is not one of truncate, half_up, half_even"},
            {base + "threads: 2\nnbsmt:\n  zero_skip: [a]\n", "key 'nbsmt.zero_skip': expected a string, found a list"},
-           {"name: top\narray:\n  rows: 3\n  cols: 5\n  pipeline: 3\nthreads: 2\n", "c.yaml:5:13: key 'array.pipeline': '3' is not one of auto, 0, 1, 2"},
-           {"name: top\narray:\n  rows: 3\n  cols: 5\n  pipeline: [1]\nthreads: 2\n", "key 'array.pipeline': expected auto, 0, 1 or 2, found a list"},
+           {"name: top\narray:\n  rows: 3\n  cols: 5\n  pipeline: 3\nthreads: 2\n",
+            "c.yaml:5:13: key 'array.pipeline': '3' is not one of auto, 0, 1, 2"},
+           {"name: top\narray:\n  rows: 3\n  cols: 5\n  pipeline: [1]\nthreads: 2\n",
+            "key 'array.pipeline': expected auto, 0, 1 or 2, found a list"},
            {base + "threads: [2\n", "c.yaml:"},
            {"- 1\n- 2\n", "c.yaml:1:1: expected a map of settings at the top level"},
            {"", "expected a map of settings at the top level"},

@@ -64,8 +64,8 @@ inline void spit(const fs::path& p, const std::string& text) {
 inline std::string yaml(const std::string& name, int rows, int cols, int threads, int acc_bits = 32,
                         const std::string& rounding = "half_up", const std::string& zero_skip = "both") {
   std::ostringstream os;
-  os << "name: " << name << "\narray:\n  rows: " << rows << "\n  cols: " << cols << "\nthreads: " << threads
-     << "\nacc_bits: " << acc_bits << "\nnbsmt:\n  rounding: " << rounding << "\n  zero_skip: " << zero_skip << "\n";
+  os << "name: " << name << "\narray:\n  rows: " << rows << "\n  cols: " << cols << "\nthreads: " << threads << "\nacc_bits: " << acc_bits
+     << "\nnbsmt:\n  rounding: " << rounding << "\n  zero_skip: " << zero_skip << "\n";
   return os.str();
 }
 

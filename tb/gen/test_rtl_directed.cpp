@@ -35,13 +35,15 @@ std::vector<Directed> cases() {
   }
   // T = 2, spec section 3: a=(200,9), w=(-37,100) -> both active -> -6796; a=(200,0) -> one active -> -7400.
   // w=(0,100) leaves only thread 1 active (exact 9*100); w=(-37,0) only thread 0 (exact 200*-37).
-  v.push_back({"t2_2x3", 2, 2, 3, {{200, 9}, {200, 0}}, {{-37, 100}, {0, 100}, {-37, 0}},
-               {{-6796, 900, -7400}, {-7400, 0, -7400}}});
-  v.push_back({"t2_3x2", 2, 3, 2, {{200, 9}, {200, 0}, {0, 0}}, {{-37, 100}, {0, 100}},
-               {{-6796, 900}, {-7400, 0}, {0, 0}}});
+  v.push_back({"t2_2x3", 2, 2, 3, {{200, 9}, {200, 0}}, {{-37, 100}, {0, 100}, {-37, 0}}, {{-6796, 900, -7400}, {-7400, 0, -7400}}});
+  v.push_back({"t2_3x2", 2, 3, 2, {{200, 9}, {200, 0}, {0, 0}}, {{-37, 100}, {0, 100}}, {{-6796, 900}, {-7400, 0}, {0, 0}}});
   // T = 4, spec section 3: a=(200,9,77,3), w=(-37,100,50,-2): n=4 -> -1958; a=(200,9,0,0): n=2 -> -6796.
   // w=(0,0,0,-2): only thread 3 active -> exact 3*-2; w=(-37,100,0,0): threads 0 and 1 -> -6796.
-  v.push_back({"t4_2x3", 4, 2, 3, {{200, 9, 77, 3}, {200, 9, 0, 0}},
+  v.push_back({"t4_2x3",
+               4,
+               2,
+               3,
+               {{200, 9, 77, 3}, {200, 9, 0, 0}},
                {{-37, 100, 50, -2}, {0, 0, 0, -2}, {-37, 100, 0, 0}},
                {{-1958, -6, -6796}, {-6796, 0, -6796}}});
   v.push_back({"t4_1x1", 4, 1, 1, {{200, 9, 77, 3}}, {{-37, 100, 50, -2}}, {{-1958}}});
@@ -82,9 +84,8 @@ struct Beat {
 // Tiles: [1 group], [1 group] (offered right after the first: refused until D edges passed),
 // [3 groups: worked, idle cycle, zero, worked], [4 worked back to back], [1 group].
 std::vector<Beat> stimulus() {
-  return {{true, true, 1},  {true, true, 1},  {true, false, 1}, {false, false, 0}, {true, false, 0},
-          {true, true, 1},  {true, false, 1}, {true, false, 1}, {true, false, 1},  {true, true, 1},
-          {true, true, 1}};
+  return {{true, true, 1},  {true, true, 1},  {true, false, 1}, {false, false, 0}, {true, false, 0}, {true, true, 1},
+          {true, false, 1}, {true, false, 1}, {true, false, 1}, {true, true, 1},   {true, true, 1}};
 }
 
 std::string hex_line(const Directed& d, const Beat& b) {
@@ -137,8 +138,8 @@ TEST_P(RtlDirected, WorkedCyclesThroughThePorts) {
   spit(dir / "stim.hex", hex);
   std::string cmd = "iverilog -g2005 -DDUT=" + name + " -Pdirected_tb.ROWS=" + std::to_string(d.rows) +
                     " -Pdirected_tb.COLS=" + std::to_string(d.cols) + " -Pdirected_tb.T=" + std::to_string(d.threads) +
-                    " -Pdirected_tb.ACC=" + std::to_string(ACC) + " -Pdirected_tb.NBEATS=" + std::to_string(stim.size()) +
-                    " -o sim.vvp " + shell_quote(SYSMT_DIRECTED_TB) + " " + joined(files) + " && vvp -n sim.vvp";
+                    " -Pdirected_tb.ACC=" + std::to_string(ACC) + " -Pdirected_tb.NBEATS=" + std::to_string(stim.size()) + " -o sim.vvp " +
+                    shell_quote(SYSMT_DIRECTED_TB) + " " + joined(files) + " && vvp -n sim.vvp";
   RunResult sim = run(cmd, dir);
   ASSERT_EQ(sim.status, 0) << cmd << "\n" << sim.output;
 

@@ -9,8 +9,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "tb/state_bits.hpp"
 #include "tb/gen/harness.hpp"
+#include "tb/state_bits.hpp"
 
 namespace sysmt::test {
 namespace {
@@ -99,8 +99,10 @@ TEST_P(RtlQuality, LintCompileSynthCheck) {
     long long n = 0;
     for (const auto& [cname, cell] : mods.at(m).at("cells").items()) {
       std::string type = cell.at("type");
-      if (type.find("dff") != std::string::npos) n += param(cell, "WIDTH");
-      else if (mods.contains(type)) n += ffs(type);
+      if (type.find("dff") != std::string::npos)
+        n += param(cell, "WIDTH");
+      else if (mods.contains(type))
+        n += ffs(type);
     }
     return memo[m] = n;
   };
@@ -123,7 +125,7 @@ TEST_P(RtlQuality, LintCompileSynthCheck) {
       }
   EXPECT_LE(mul_bits, 64) << "PE multiplier bits exceed one 8b x 8b multiplier";
   std::vector<std::pair<long long, long long>> want_shapes =
-      cfg.threads == 1 ? std::vector<std::pair<long long, long long>>{{8, 8}}
+      cfg.threads == 1   ? std::vector<std::pair<long long, long long>>{{8, 8}}
       : cfg.threads == 2 ? std::vector<std::pair<long long, long long>>{{4, 8}, {4, 8}}
                          : std::vector<std::pair<long long, long long>>{{4, 4}, {4, 4}, {4, 4}, {4, 4}};
   std::sort(shapes.begin(), shapes.end());

@@ -53,8 +53,8 @@ std::uint64_t sweep(const std::vector<int>& a0s) {
             if (!m.out_valid || got != expect[(edge - kLat) % 4]) {
               if (++failures <= 5)
                 ADD_FAILURE() << "PE cycle fed at edge " << edge - kLat << " (a0=" << a0 << "; the operands fed now, " << kLat
-                              << " edges later, are a1=" << a1 << " w0=" << w0 << " w1=" << w1 << "): RTL " << got << " valid " << int(m.out_valid)
-                              << ", golden " << expect[(edge - kLat) % 4];
+                              << " edges later, are a1=" << a1 << " w0=" << w0 << " w1=" << w1 << "): RTL " << got << " valid "
+                              << int(m.out_valid) << ", golden " << expect[(edge - kLat) % 4];
             }
             ++checked;
           }

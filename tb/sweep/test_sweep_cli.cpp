@@ -40,8 +40,8 @@ class SweepCli : public ::testing::Test {
  protected:
   fs::path dir;
   void SetUp() override {
-    dir = fs::temp_directory_path() / ("sysmt_sweep_cli_" + std::to_string(::getpid()) + "_" +
-                                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir = fs::temp_directory_path() /
+          ("sysmt_sweep_cli_" + std::to_string(::getpid()) + "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir);
     fs::create_directories(dir);
     std::ofstream(dir / "tiny.txt") << "a 4 4 3 3 2 4 1 1\nb 8 8 1 1 4 8 1 0\n";
@@ -49,8 +49,8 @@ class SweepCli : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir); }
   std::string sweep(const std::string& file, const std::string& out, const std::string& args = "") {
-    return kExe + " sweep " + (dir / file).string() + " -o " + (dir / out).string() + " " + args + " > " + (dir / (out + ".stdout")).string() +
-           " 2> " + (dir / (out + ".stderr")).string();
+    return kExe + " sweep " + (dir / file).string() + " -o " + (dir / out).string() + " " + args + " > " +
+           (dir / (out + ".stdout")).string() + " 2> " + (dir / (out + ".stderr")).string();
   }
 };
 
@@ -93,7 +93,8 @@ TEST_F(SweepCli, TableMatchesDirectRunsAndRerunSkipsEverything) {
   const std::string csv = slurp(dir / "out" / "sweep.csv"), js = slurp(dir / "out" / "sweep.json");
   const auto stamp = fs::last_write_time(dir / "out" / "points" / r.rows[0].key / "result.json");
   ASSERT_EQ(run(sweep("s.yaml", "out", "-j 2")), 0) << slurp(dir / "out.stderr");
-  EXPECT_NE(slurp(dir / "out.stderr").find("6 points, 6 finished earlier (skipped), 0 to run"), std::string::npos) << slurp(dir / "out.stderr");
+  EXPECT_NE(slurp(dir / "out.stderr").find("6 points, 6 finished earlier (skipped), 0 to run"), std::string::npos)
+      << slurp(dir / "out.stderr");
   EXPECT_EQ(fs::last_write_time(dir / "out" / "points" / r.rows[0].key / "result.json"), stamp);
   EXPECT_EQ(slurp(dir / "out" / "sweep.csv"), csv) << "same inputs, same bytes";
   EXPECT_EQ(slurp(dir / "out" / "sweep.json"), js);
@@ -102,7 +103,8 @@ TEST_F(SweepCli, TableMatchesDirectRunsAndRerunSkipsEverything) {
   // A sweep that adds one value runs only the new points.
   std::ofstream(dir / "s.yaml", std::ios::app) << "points:\n  - {threads: 2, array.rows: 8}\n";
   ASSERT_EQ(run(sweep("s.yaml", "out", "-j 2")), 0) << slurp(dir / "out.stderr");
-  EXPECT_NE(slurp(dir / "out.stderr").find("7 points, 6 finished earlier (skipped), 1 to run"), std::string::npos) << slurp(dir / "out.stderr");
+  EXPECT_NE(slurp(dir / "out.stderr").find("7 points, 6 finished earlier (skipped), 1 to run"), std::string::npos)
+      << slurp(dir / "out.stderr");
   EXPECT_EQ(report(dir / "out").done(), 7);
 }
 
@@ -143,8 +145,8 @@ TEST_F(SweepCli, InterruptedSweepStopsItsPointsAndLosesNothingFinished) {
   EXPECT_FALSE(fs::exists(out / "sweep.json")) << "the table is written at the end only";
 
   ASSERT_EQ(run(sweep("s.yaml", "out", "-j 2")), 0) << slurp(dir / "out.stderr");
-  EXPECT_NE(slurp(dir / "out.stderr").find("6 points, " + std::to_string(finished) + " finished earlier (skipped), " +
-                                           std::to_string(6 - finished) + " to run"),
+  EXPECT_NE(slurp(dir / "out.stderr")
+                .find("6 points, " + std::to_string(finished) + " finished earlier (skipped), " + std::to_string(6 - finished) + " to run"),
             std::string::npos)
       << slurp(dir / "out.stderr");
   EXPECT_EQ(report(out).done(), 6);
@@ -177,7 +179,8 @@ TEST_F(SweepCli, FailedJobIsReportedWithItsLogAndRerunNextTime) {
 }
 
 TEST_F(SweepCli, BadSweepExitsTwoAndWritesNothing) {
-  std::ofstream(dir / "s.yaml") << "base:\n  name: b\n  array: {rows: 1, cols: 1}\n  threads: 1\naxes:\n  threads: [1, 8]\njobs: {generate: }\n";
+  std::ofstream(dir / "s.yaml")
+      << "base:\n  name: b\n  array: {rows: 1, cols: 1}\n  threads: 1\naxes:\n  threads: [1, 8]\njobs: {generate: }\n";
   EXPECT_EQ(run(sweep("s.yaml", "out")), 2);
   EXPECT_NE(slurp(dir / "out.stderr").find("s.yaml:6:16: key 'threads': value 8 is not one of 1, 2, 4"), std::string::npos)
       << slurp(dir / "out.stderr");
@@ -187,7 +190,8 @@ TEST_F(SweepCli, BadSweepExitsTwoAndWritesNothing) {
 }
 
 TEST_F(SweepCli, ListPrintsPointsWithoutRunning) {
-  std::ofstream(dir / "s.yaml") << "base:\n  name: l\n  array: {rows: 1, cols: 1}\n  threads: 1\naxes:\n  threads: [1, 2]\njobs: {generate: }\n";
+  std::ofstream(dir / "s.yaml")
+      << "base:\n  name: l\n  array: {rows: 1, cols: 1}\n  threads: 1\naxes:\n  threads: [1, 2]\njobs: {generate: }\n";
   ASSERT_EQ(run(sweep("s.yaml", "out", "--list")), 0);
   const std::string s = slurp(dir / "out.stdout");
   EXPECT_NE(s.find("#0 "), std::string::npos);

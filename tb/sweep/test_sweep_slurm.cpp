@@ -77,8 +77,10 @@ TEST(SweepSlurm, JobArrayTableEqualsLocalTable) {
                                      "jobs:\n  verify: {gemms: 5}\n  synth: {abc_runs: 1}\n  evaluate: {workload: tiny.txt}\n";
     const std::string sweep = kExe + " sweep " + (dir / "s.yaml").string();
     ASSERT_EQ(run(sweep + " -o " + (dir / "local").string() + " -j 2 2> " + (dir / "local.log").string()), 0) << slurp(dir / "local.log");
-    ASSERT_EQ(run(sweep + " -o " + (dir / "slurm").string() + " --executor slurm --poll 0.5 --time 10 2> " + (dir / "slurm.log").string()), 0)
-        << slurp(dir / "slurm.log") << "\n--- slurmctld.log\n" << slurp(dir / "cluster" / "log" / "slurmctld.log");
+    ASSERT_EQ(run(sweep + " -o " + (dir / "slurm").string() + " --executor slurm --poll 0.5 --time 10 2> " + (dir / "slurm.log").string()),
+              0)
+        << slurp(dir / "slurm.log") << "\n--- slurmctld.log\n"
+        << slurp(dir / "cluster" / "log" / "slurmctld.log");
     EXPECT_NE(slurp(dir / "slurm.log").find("submitted slurm job array"), std::string::npos) << slurp(dir / "slurm.log");
 
     const SweepReport a = report(dir / "local"), b = report(dir / "slurm");

@@ -100,8 +100,9 @@ TEST_F(SweepSpec, ExplicitPointsInlineBaseAndDeduplication) {
 TEST_F(SweepSpec, KeysDependOnContentNotSpelling) {
   const Sweep a = parse(std::string("base: base.yaml\naxes:\n  threads: [2]\n") + kJobs);
   // Same design written differently (inline base, comments, explicit defaults, other order): same key.
-  const Sweep b = parse("# another spelling\njobs: {generate: {}}\npoints:\n  - {threads: 2}\n"
-                        "base: {threads: 1, array: {cols: 2, rows: 2}, name: sw, acc_bits: 32, nbsmt: {rounding: half_up}}\n");
+  const Sweep b = parse(
+      "# another spelling\njobs: {generate: {}}\npoints:\n  - {threads: 2}\n"
+      "base: {threads: 1, array: {cols: 2, rows: 2}, name: sw, acc_bits: 32, nbsmt: {rounding: half_up}}\n");
   EXPECT_EQ(a.points[0].key, b.points[0].key);
   EXPECT_EQ(a.points[0].config_hash, b.points[0].config_hash);
   // Any change of the config or the jobs changes it.
@@ -146,7 +147,8 @@ TEST_F(SweepSpec, BadInputNamesFileLineColumnAndKey) {
       {"base: base.yaml\naxes:\n  array.threads: [1, 2]\njobs: {generate: }\n",
        "s.yaml:3:19: key 'array.threads': unknown config key (did you mean 'threads'?)"},
       {"base: base.yaml\naxes:\n  threads: [1, 3]\njobs: {generate: }\n", "s.yaml:3:16: key 'threads': value 3 is not one of 1, 2, 4"},
-      {"base: base.yaml\naxes:\n  array.rows: [2, 65]\njobs: {generate: }\n", "s.yaml:3:19: key 'array.rows': value 65 is out of range 1..64"},
+      {"base: base.yaml\naxes:\n  array.rows: [2, 65]\njobs: {generate: }\n",
+       "s.yaml:3:19: key 'array.rows': value 65 is out of range 1..64"},
       {"base: base.yaml\naxes:\n  threads: [1, 1]\njobs: {generate: }\n", "s.yaml:3:16: key 'threads': duplicate value '1'"},
       {"base: base.yaml\naxes:\n  threads: []\njobs: {generate: }\n", "s.yaml:3:12: key 'threads': expected a non-empty list"},
       {"base: base.yaml\naxes:\n  name: [a, b]\njobs: {generate: }\n", "s.yaml:3:3: key 'name': the name is not an axis"},
@@ -154,11 +156,13 @@ TEST_F(SweepSpec, BadInputNamesFileLineColumnAndKey) {
       {"base: base.yaml\naxes:\n  threads: [1]\njobs: {verify: {gemm: 3}}\n", "s.yaml:4:17: key 'jobs.verify.gemm': unknown option"},
       {"base: base.yaml\naxes:\n  threads: [1]\njobs: {verify: {gemms: 0}}\n",
        "s.yaml:4:24: key 'jobs.verify.gemms': value 0 is out of range 1..100000"},
-      {"base: base.yaml\naxes:\n  threads: [1]\njobs: {synth: {sta: fast}}\n", "key 'jobs.synth.sta': 'fast' is not one of auto, whole, modular"},
+      {"base: base.yaml\naxes:\n  threads: [1]\njobs: {synth: {sta: fast}}\n",
+       "key 'jobs.synth.sta': 'fast' is not one of auto, whole, modular"},
       {"base: base.yaml\naxes:\n  threads: [1]\njobs: {evaluate: {}}\n", "key 'jobs.evaluate.workload': missing option"},
       {"base: base.yaml\naxes:\n  threads: [1]\njobs: {evaluate: {workload: nope.txt}}\n",
        "s.yaml:4:29: key 'jobs.evaluate.workload': workload 'nope.txt' not found"},
-      {"base: base.yaml\naxes:\n  workload: [net.txt]\njobs: {generate: }\n", "s.yaml:3:3: key 'workload': a workload axis needs the evaluate job"},
+      {"base: base.yaml\naxes:\n  workload: [net.txt]\njobs: {generate: }\n",
+       "s.yaml:3:3: key 'workload': a workload axis needs the evaluate job"},
       {"base: base.yaml\naxes:\n  synth.clock_period_ns: [3.3333333]\njobs: {generate: }\n",
        "s.yaml:3:27: key 'synth.clock_period_ns': '3.3333333' has more than 6 significant digits"},
       {"base: nope.yaml\naxes:\n  threads: [1]\njobs: {generate: }\n", "s.yaml:1:7: key 'base': config 'nope.yaml' not found"},
@@ -223,10 +227,10 @@ TEST_F(SweepSpec, GatherDerivesTimeRatiosAndParetoFrontsFromTheStamps) {
     std::uint64_t cycles;
     double rel_error;
   };
-  const std::vector<Fig> figs = {{0, 100, 100, 1000, 0.0},   // 10 us
-                                 {2, 150, 80, 500, 0.05},    // 6.25 us: 1.6x
-                                 {4, 300, 50, 250, 0.1},     // 5 us: 2x
-                                 {5, 400, 40, 250, 0.1}};    // 6.25 us: 1.6x for more area than #2: dominated
+  const std::vector<Fig> figs = {{0, 100, 100, 1000, 0.0},  // 10 us
+                                 {2, 150, 80, 500, 0.05},   // 6.25 us: 1.6x
+                                 {4, 300, 50, 250, 0.1},    // 5 us: 2x
+                                 {5, 400, 40, 250, 0.1}};   // 6.25 us: 1.6x for more area than #2: dominated
   for (const Fig& f : figs) {
     const fs::path d = out / "points" / sw.points[f.index].key;
     fs::create_directories(d);
@@ -278,7 +282,8 @@ TEST_F(SweepSpec, GatherDerivesTimeRatiosAndParetoFrontsFromTheStamps) {
   EXPECT_NE(csv.find(",0.1,,5,2,3,1,0,,1.5,points/" + sw.points[4].key + "/point.log"), std::string::npos) << csv;
   EXPECT_NE(csv.find(",0,inf,10,1,1,1,1,,1.5,"), std::string::npos) << csv;
   const std::string md = sysmt::sweep::to_markdown(r, {});
-  EXPECT_NE(md.find("- #3 (threads 2, rows 2): failed in synth; log `points/" + sw.points[3].key + "/logs/synth.log`"), std::string::npos) << md;
+  EXPECT_NE(md.find("- #3 (threads 2, rows 2): failed in synth; log `points/" + sw.points[3].key + "/logs/synth.log`"), std::string::npos)
+      << md;
 }
 
 }  // namespace

@@ -28,9 +28,7 @@ namespace sysmt::tb::sc {
 constexpr double kPeriodNs = 10.0;
 
 // Number of the rising edge happening now (call only at a rising edge).
-inline std::uint64_t edge_now() {
-  return static_cast<std::uint64_t>(sc_core::sc_time_stamp().to_seconds() * 1e9 / kPeriodNs + 0.5);
-}
+inline std::uint64_t edge_now() { return static_cast<std::uint64_t>(sc_core::sc_time_stamp().to_seconds() * 1e9 / kPeriodNs + 0.5); }
 
 // One GEMM to run: operands, thread mapping, in_valid pattern; the feed and the cycle model's schedule
 // are derived from them. `tamper` (tests of the testbench itself) may alter the golden expectation.
@@ -55,9 +53,7 @@ struct ScJobStart {
   int index = 0;
   std::uint64_t start = 0;  // global edge S
 };
-inline std::ostream& operator<<(std::ostream& os, const ScJobStart& j) {
-  return os << "job " << j.index << " from edge " << j.start;
-}
+inline std::ostream& operator<<(std::ostream& os, const ScJobStart& j) { return os << "job " << j.index << " from edge " << j.start; }
 
 struct ScOutBeat {
   std::uint64_t edge = 0;  // global edge after which out_valid was 1
@@ -89,9 +85,7 @@ SC_MODULE(ScDriver) {
   bool finished = false;
 
   SC_HAS_PROCESS(ScDriver);
-  ScDriver(sc_module_name n, const ArrayParams& params, const std::vector<ScJob>& j) : sc_module(n), p(params), jobs(&j) {
-    SC_THREAD(run);
-  }
+  ScDriver(sc_module_name n, const ArrayParams& params, const std::vector<ScJob>& j) : sc_module(n), p(params), jobs(&j) { SC_THREAD(run); }
 
   void present(const Beat* b) {
     const int T = p.threads;

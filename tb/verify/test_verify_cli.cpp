@@ -7,8 +7,8 @@
 #include <fstream>
 #include <regex>
 
-#include "tb/cli/cli_runner.hpp"
 #include "common/files.hpp"
+#include "tb/cli/cli_runner.hpp"
 
 namespace sysmt::test {
 namespace {

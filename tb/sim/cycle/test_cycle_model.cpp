@@ -61,7 +61,8 @@ TEST(CycleModel, ClosedFormEqualsScheduleOverShapes) {
                 const GemmShape g{M, K, N};
                 const GemmCycles c = gemm_cycles(t, g);
                 const Schedule s = schedule(t, std::vector<int>(static_cast<size_t>(g.tiles(t)), g.groups(t)), always);
-                ASSERT_EQ(c.total_cycles, s.total_cycles) << rows << "x" << cols << " T=" << T << " P=" << pipe << " " << M << "x" << K << "x" << N;
+                ASSERT_EQ(c.total_cycles, s.total_cycles)
+                    << rows << "x" << cols << " T=" << T << " P=" << pipe << " " << M << "x" << K << "x" << N;
                 ASSERT_EQ(c.last_accept_edge, s.accept_edge.back());
                 ASSERT_EQ(s.out_edge.size(), static_cast<size_t>(g.tiles(t) * rows));
               }

@@ -74,9 +74,8 @@ TEST(Conv, Im2colGemmEqualsDirectConvolution) {
           for (int oy = 0; oy < OH; ++oy)
             for (int ox = 0; ox < OW; ++ox)
               for (int co = 0; co < r.Cout; ++co) {
-                ASSERT_EQ(y.at(oy * OW + ox, co), r.out(co, oy, ox))
-                    << "K" << r.KH << "x" << r.KW << " S" << S << " P" << P << " H" << r.H << " W" << r.W << " at " << oy
-                    << "," << ox << "," << co;
+                ASSERT_EQ(y.at(oy * OW + ox, co), r.out(co, oy, ox)) << "K" << r.KH << "x" << r.KW << " S" << S << " P" << P << " H" << r.H
+                                                                     << " W" << r.W << " at " << oy << "," << ox << "," << co;
                 ASSERT_EQ(d.at(oy * OW + ox, co), r.out(co, oy, ox));
               }
           // A sampled lowering is the same rows of the full one.

@@ -3,11 +3,11 @@
 // or a file that is not a report is an error naming it.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <limits>
-#include <unistd.h>
 
 #include "common/error.hpp"
 #include "sim/eval/eval_report.hpp"
@@ -20,9 +20,10 @@ using nlohmann::json;
 
 // A small evaluation with non-default enums (half_even, act), pruning, sampling and an infinite SQNR.
 EvaluateReport small_report() {
-  const Config cfg = parse_config("name: r\narray: {rows: 4, cols: 3}\nthreads: 2\nacc_bits: 24\n"
-                                  "nbsmt: {rounding: half_even, zero_skip: act}\n",
-                                  "r.yaml");
+  const Config cfg = parse_config(
+      "name: r\narray: {rows: 4, cols: 3}\nthreads: 2\nacc_bits: 24\n"
+      "nbsmt: {rounding: half_even, zero_skip: act}\n",
+      "r.yaml");
   const Workload wl = parse_workload("a 6 6 3 3 4 5 1 1 act_zero=0.3\nb 20 20 1 1 8 3 2 0 act_scale=5\n", "net.txt", ".");
   EvalOptions opt;
   opt.seed = 9;

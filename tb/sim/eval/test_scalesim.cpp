@@ -95,7 +95,8 @@ TEST(ScaleSim, StrictErrors) {
       {kHeader + "my layer,8,8,3,3,4,8,1,\n", "t.csv:2:1: column 'Layer name': 'my layer' is not a layer name"},
       {kHeader + "a,8,8,3,3,4,8,1,,7\n", "t.csv:2:18: cell 10 '7' is past the header's columns"},
       {kHeader, "t.csv: a SCALE-Sim header but no layers"},
-      {kHeader + "a,8,8,3,3,4,8,1,\nConv_DP1,8,8,3,3,4,4,1,\n", "t.csv:3:1: layer 'Conv_DP1': SCALE-Sim reads a name containing 'DP' as a depthwise"},
+      {kHeader + "a,8,8,3,3,4,8,1,\nConv_DP1,8,8,3,3,4,4,1,\n",
+       "t.csv:3:1: layer 'Conv_DP1': SCALE-Sim reads a name containing 'DP' as a depthwise"},
   };
   for (const auto& c : cases) {
     const std::string e = error(c.text);

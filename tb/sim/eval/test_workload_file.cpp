@@ -2,12 +2,12 @@
 // tensors, the shipped networks' shapes against hand-derived tables.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <set>
-#include <unistd.h>
 
 #include "common/error.hpp"
 #include "sim/eval/workload_file.hpp"
@@ -59,8 +59,8 @@ TEST(WorkloadParser, BadInputsNameFileLineColumnAndField) {
     std::string text, want1, want2;
   };
   const std::vector<Case> cases = {
-      {"a 8 8 3 3 4 4 1 1\nb 8 8 3 3 4 4 1\n", "net.txt:2:", "expected 9 fields"},             // ragged: 8 fields
-      {"a 8 8 3 3 4 4 1 1 7\n", "net.txt:1:19:", "unexpected field 10"},                      // 10 fields
+      {"a 8 8 3 3 4 4 1 1\nb 8 8 3 3 4 4 1\n", "net.txt:2:", "expected 9 fields"},              // ragged: 8 fields
+      {"a 8 8 3 3 4 4 1 1 7\n", "net.txt:1:19:", "unexpected field 10"},                        // 10 fields
       {"a 8 8 3x 3 4 4 1 1\n", "net.txt:1:7:", "field 'KH': expected an integer, found '3x'"},  // non-integer
       {"a 8 8 3 3 4 4 1.5 1\n", "net.txt:1:15:", "field 'stride': expected an integer"},
       {"a 8 8 3 3 4 4 -1 1\n", "net.txt:1:15:", "field 'stride': stride must be positive, found -1"},  // negative
@@ -117,16 +117,26 @@ TEST(ShippedWorkloads, ResNet18ShapesMatchHandTable) {
   };
   const std::vector<Row> want = {
       {"conv1", 112, 12544, 147, 64},
-      {"layer1.0.conv1", 56, 3136, 576, 64},       {"layer1.0.conv2", 56, 3136, 576, 64},
-      {"layer1.1.conv1", 56, 3136, 576, 64},       {"layer1.1.conv2", 56, 3136, 576, 64},
-      {"layer2.0.conv1", 28, 784, 576, 128},       {"layer2.0.conv2", 28, 784, 1152, 128},
-      {"layer2.0.downsample", 28, 784, 64, 128},   {"layer2.1.conv1", 28, 784, 1152, 128},
-      {"layer2.1.conv2", 28, 784, 1152, 128},      {"layer3.0.conv1", 14, 196, 1152, 256},
-      {"layer3.0.conv2", 14, 196, 2304, 256},      {"layer3.0.downsample", 14, 196, 128, 256},
-      {"layer3.1.conv1", 14, 196, 2304, 256},      {"layer3.1.conv2", 14, 196, 2304, 256},
-      {"layer4.0.conv1", 7, 49, 2304, 512},        {"layer4.0.conv2", 7, 49, 4608, 512},
-      {"layer4.0.downsample", 7, 49, 256, 512},    {"layer4.1.conv1", 7, 49, 4608, 512},
-      {"layer4.1.conv2", 7, 49, 4608, 512},        {"fc", 1, 1, 512, 1000},
+      {"layer1.0.conv1", 56, 3136, 576, 64},
+      {"layer1.0.conv2", 56, 3136, 576, 64},
+      {"layer1.1.conv1", 56, 3136, 576, 64},
+      {"layer1.1.conv2", 56, 3136, 576, 64},
+      {"layer2.0.conv1", 28, 784, 576, 128},
+      {"layer2.0.conv2", 28, 784, 1152, 128},
+      {"layer2.0.downsample", 28, 784, 64, 128},
+      {"layer2.1.conv1", 28, 784, 1152, 128},
+      {"layer2.1.conv2", 28, 784, 1152, 128},
+      {"layer3.0.conv1", 14, 196, 1152, 256},
+      {"layer3.0.conv2", 14, 196, 2304, 256},
+      {"layer3.0.downsample", 14, 196, 128, 256},
+      {"layer3.1.conv1", 14, 196, 2304, 256},
+      {"layer3.1.conv2", 14, 196, 2304, 256},
+      {"layer4.0.conv1", 7, 49, 2304, 512},
+      {"layer4.0.conv2", 7, 49, 4608, 512},
+      {"layer4.0.downsample", 7, 49, 256, 512},
+      {"layer4.1.conv1", 7, 49, 4608, 512},
+      {"layer4.1.conv2", 7, 49, 4608, 512},
+      {"fc", 1, 1, 512, 1000},
   };
   const Workload wl = load_workload(kSrc + "/configs/workloads/resnet18.txt");
   ASSERT_EQ(wl.layers.size(), want.size());

@@ -14,9 +14,11 @@ const Rounding kModes[] = {Rounding::Truncate, Rounding::HalfUp, Rounding::HalfE
 
 // Worked values, spec section 3 (truncate / half_up / half_even).
 TEST(Reduce, SpecWorkedActivations) {
-  struct Row { int a, t, u, e; };
-  for (Row r : {Row{9, 9, 9, 9}, Row{16, 16, 16, 16}, Row{24, 16, 32, 32}, Row{40, 32, 48, 32},
-                Row{200, 192, 208, 192}, Row{248, 240, 240, 240}, Row{255, 240, 240, 240}}) {
+  struct Row {
+    int a, t, u, e;
+  };
+  for (Row r : {Row{9, 9, 9, 9}, Row{16, 16, 16, 16}, Row{24, 16, 32, 32}, Row{40, 32, 48, 32}, Row{200, 192, 208, 192},
+                Row{248, 240, 240, 240}, Row{255, 240, 240, 240}}) {
     EXPECT_EQ(reduce_act(r.a, Rounding::Truncate), r.t) << "a=" << r.a;
     EXPECT_EQ(reduce_act(r.a, Rounding::HalfUp), r.u) << "a=" << r.a;
     EXPECT_EQ(reduce_act(r.a, Rounding::HalfEven), r.e) << "a=" << r.a;
@@ -24,9 +26,11 @@ TEST(Reduce, SpecWorkedActivations) {
 }
 
 TEST(Reduce, SpecWorkedWeights) {
-  struct Row { int w, t, u, e; };
-  for (Row r : {Row{-128, -128, -128, -128}, Row{-120, -128, -112, -128}, Row{-37, -48, -32, -32},
-                Row{-9, -16, -16, -16}, Row{8, 0, 16, 0}, Row{40, 32, 48, 32}, Row{127, 112, 112, 112}}) {
+  struct Row {
+    int w, t, u, e;
+  };
+  for (Row r : {Row{-128, -128, -128, -128}, Row{-120, -128, -112, -128}, Row{-37, -48, -32, -32}, Row{-9, -16, -16, -16}, Row{8, 0, 16, 0},
+                Row{40, 32, 48, 32}, Row{127, 112, 112, 112}}) {
     EXPECT_EQ(reduce_wgt(r.w, Rounding::Truncate), r.t) << "w=" << r.w;
     EXPECT_EQ(reduce_wgt(r.w, Rounding::HalfUp), r.u) << "w=" << r.w;
     EXPECT_EQ(reduce_wgt(r.w, Rounding::HalfEven), r.e) << "w=" << r.w;
@@ -43,17 +47,17 @@ TEST(Reduce, ActivationExhaustiveProperties) {
       if (a < 16) {
         EXPECT_EQ(r, a);  // the low nibble holds it exactly
       } else {
-        EXPECT_EQ(r % 16, 0);              // one nibble at shift 4
+        EXPECT_EQ(r % 16, 0);  // one nibble at shift 4
         EXPECT_GE(r, 16);
-        EXPECT_LE(r, 240);                 // saturation value
+        EXPECT_LE(r, 240);  // saturation value
         const int err = r - a;
         if (m == Rounding::Truncate) {
           EXPECT_LE(err, 0);
           EXPECT_GT(err, -16);
         } else if (a < 248) {
-          EXPECT_LE(std::abs(err), 8);    // rounding to nearest
+          EXPECT_LE(std::abs(err), 8);  // rounding to nearest
         } else {
-          EXPECT_EQ(r, 240);              // would round to 256: clamps
+          EXPECT_EQ(r, 240);  // would round to 256: clamps
           EXPECT_TRUE(act_saturates(a, m));
         }
       }
@@ -103,9 +107,9 @@ TEST(Reduce, WeightExhaustiveProperties) {
 
 TEST(Reduce, TieRulesDiffer) {
   // lo == 8: half_up always rounds up; half_even only when hi is odd.
-  EXPECT_EQ(reduce_act(24, Rounding::HalfUp), 32);    // hi 1 odd
+  EXPECT_EQ(reduce_act(24, Rounding::HalfUp), 32);  // hi 1 odd
   EXPECT_EQ(reduce_act(24, Rounding::HalfEven), 32);
-  EXPECT_EQ(reduce_act(40, Rounding::HalfUp), 48);    // hi 2 even
+  EXPECT_EQ(reduce_act(40, Rounding::HalfUp), 48);  // hi 2 even
   EXPECT_EQ(reduce_act(40, Rounding::HalfEven), 32);
   EXPECT_TRUE(act_tie(40));
   EXPECT_FALSE(act_tie(41));
@@ -168,7 +172,8 @@ struct Rng {
   int wgt(double pz = 0.3) {
     if (std::uniform_real_distribution<>(0, 1)(g) < pz) return 0;
     int v;
-    do v = std::uniform_int_distribution<>(-128, 127)(g); while (v == 0);
+    do v = std::uniform_int_distribution<>(-128, 127)(g);
+    while (v == 0);
     return v;
   }
 };
@@ -195,8 +200,7 @@ TEST(PeCycle, TwoThreadsSmallActivationsAreExact) {
   for (int i = 0; i < 20000; ++i) {
     int a[2] = {std::uniform_int_distribution<>(1, 15)(r.g), std::uniform_int_distribution<>(1, 15)(r.g)};
     int w[2] = {r.wgt(0.0), r.wgt(0.0)};
-    for (Rounding m : kModes)
-      EXPECT_EQ(pe_cycle(arith(2, m), a, w).sum, std::int64_t{a[0]} * w[0] + std::int64_t{a[1]} * w[1]);
+    for (Rounding m : kModes) EXPECT_EQ(pe_cycle(arith(2, m), a, w).sum, std::int64_t{a[0]} * w[0] + std::int64_t{a[1]} * w[1]);
   }
 }
 
@@ -286,9 +290,9 @@ TEST(Gemm, KMappingAndPadding) {
   EXPECT_EQ(num_groups(5, 2), 3);
   EXPECT_EQ(k_of(Mapping::Interleaved, 2, 0, 2, 5), 4);
   EXPECT_EQ(k_of(Mapping::Interleaved, 2, 1, 2, 5), -1);  // padding
-  EXPECT_EQ(k_of(Mapping::Blocked, 0, 1, 2, 5), 3);        // k = t*G + g
+  EXPECT_EQ(k_of(Mapping::Blocked, 0, 1, 2, 5), 3);       // k = t*G + g
   EXPECT_EQ(k_of(Mapping::Blocked, 2, 1, 2, 5), -1);
-  EXPECT_EQ(k_of(Mapping::Blocked, 1, 3, 4, 7), -1);       // G = 2: t=3 -> k = 7 past K
+  EXPECT_EQ(k_of(Mapping::Blocked, 1, 3, 4, 7), -1);  // G = 2: t=3 -> k = 7 past K
 }
 
 TEST(Gemm, AccumulatorWrapsAt16Bits) {
@@ -340,7 +344,10 @@ TEST(Stats, CountsMatchPerCycleClassification) {
             ++e.active_hist[c.active];
             std::int64_t exact = 0;
             for (int t = 0; t < T; ++t) exact += std::int64_t{a[t]} * b[t];
-            if (c.mode == PeMode::Exact) { ++e.exact_cycles; continue; }
+            if (c.mode == PeMode::Exact) {
+              ++e.exact_cycles;
+              continue;
+            }
             bool lossless = true;
             for (int t = 0; t < T; ++t) {
               if (!thread_active(a[t], b[t], ar.zero_skip)) continue;
