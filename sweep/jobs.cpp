@@ -16,6 +16,7 @@
 #include "common/error.hpp"
 #include "common/files.hpp"
 #include "sim/eval/eval_report.hpp"
+#include "sweep/json_optional.hpp"
 #include "synth/flow.hpp"
 
 namespace sysmt::sweep {
@@ -24,18 +25,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-template <class T>
-void put(json& j, const char* k, const std::optional<T>& v) {
-  j[k] = v ? json(*v) : json(nullptr);
-}
-template <class T>
-void get(const json& j, const char* k, std::optional<T>& v) {
-  if (j.contains(k) && !j.at(k).is_null())
-    v = j.at(k).get<T>();
-  else
-    v.reset();
-}
 
 // ---- Typed views of the subcommands' reports --------------------------------------------------------
 

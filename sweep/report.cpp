@@ -11,6 +11,7 @@
 #include "common/output.hpp"
 #include "common/plot.hpp"
 #include "common/process.hpp"
+#include "sweep/json_optional.hpp"
 
 namespace sysmt::sweep {
 
@@ -18,18 +19,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-template <class T>
-void put(json& j, const char* k, const std::optional<T>& v) {
-  j[k] = v ? json(*v) : json(nullptr);
-}
-template <class T>
-void get(const json& j, const char* k, std::optional<T>& v) {
-  if (j.contains(k) && !j.at(k).is_null())
-    v = j.at(k).get<T>();
-  else
-    v.reset();
-}
 
 json values_json(const std::vector<std::pair<std::string, std::string>>& values) {
   json a = json::array();
