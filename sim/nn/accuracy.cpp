@@ -11,6 +11,7 @@
 #include "common/error.hpp"
 #include "common/files.hpp"
 #include "common/output.hpp"
+#include "common/plot.hpp"
 #include "common/process.hpp"
 #include "sim/cycle/cycle_model.hpp"
 #include "sim/eval/evaluate.hpp"
@@ -738,15 +739,13 @@ std::vector<fs::path> write_accuracy(const AccuracyReport& r, const fs::path& di
   put("accuracy.md", to_markdown(r));
   put("accuracy.gp", accuracy_gnuplot(r));
   plot_message.clear();
-  if (std::system("command -v gnuplot >/dev/null 2>&1") != 0) {
+  if (!gnuplot().available) {
     plot_message =
         fmt::format("gnuplot not found on PATH: no plot drawn (install gnuplot, then run 'gnuplot accuracy.gp' in {})", dir.string());
     return files;
   }
-  const std::string cmd = fmt::format("cd {} && gnuplot -e \"png_out='.accuracy.png.tmp'; svg_out='.accuracy.svg.tmp'\" accuracy.gp",
-                                      shell_quote(dir.string()));
-  const int rc = std::system(cmd.c_str());
-  if (rc == 0 && fs::exists(dir / ".accuracy.png.tmp") && fs::exists(dir / ".accuracy.svg.tmp")) {
+  const bool ok = run_gnuplot(dir, "accuracy.gp", "", "png_out='.accuracy.png.tmp'; svg_out='.accuracy.svg.tmp'");
+  if (ok && fs::exists(dir / ".accuracy.png.tmp") && fs::exists(dir / ".accuracy.svg.tmp")) {
     fs::rename(dir / ".accuracy.png.tmp", dir / "accuracy.png");
     fs::rename(dir / ".accuracy.svg.tmp", dir / "accuracy.svg");
     files.push_back(dir / "accuracy.png");
@@ -754,7 +753,7 @@ std::vector<fs::path> write_accuracy(const AccuracyReport& r, const fs::path& di
   } else {
     fs::remove(dir / ".accuracy.png.tmp", ec);
     fs::remove(dir / ".accuracy.svg.tmp", ec);
-    plot_message = fmt::format("gnuplot failed on {}/accuracy.gp (status {})", dir.string(), rc);
+    plot_message = fmt::format("gnuplot failed on {}/accuracy.gp (run it there to see why)", dir.string());
   }
   return files;
 }
