@@ -33,6 +33,7 @@ const char* to_string(Rounding r) {
 }
 
 const char* to_string(ZeroSkip z) { return z == ZeroSkip::Both ? "both" : "act"; }
+const char* to_string(Gating g) { return g == Gating::Clock ? "clock" : "none"; }
 
 namespace {
 
@@ -199,6 +200,13 @@ const std::vector<Entry>& entries() {
          else
            fail(w, key, "'" + s + "' is not one of auto, 0, 1, 2");
        }},
+      {{"array.gating", "string", "none", "none, clock",
+        "clock: each PE's accumulator and shadow register get their own gated clock (an enable flip-flop on the falling "
+        "edge and an AND gate), enabled only on edges where they change: the shadow when a tile's sum is complete, the "
+        "accumulator when a thread is active, a carry is pending or a tile restarts. Same function, bit for bit; saves "
+        "clock-pin energy (docs/energy.md)"},
+       false,
+       enum_key<Gating>(&Config::gating, {{"none", Gating::None}, {"clock", Gating::Clock}})},
       {{"nbsmt.rounding", "string", "half_up", "truncate, half_up, half_even",
         "how a reduced operand's high nibble is rounded from its low nibble"},
        false,
@@ -337,8 +345,9 @@ Config load_config(const std::string& path) { return parse_config(read_file(path
 std::string Config::canonical() const {
   std::ostringstream os;
   os << "name: " << name << "\narray:\n  rows: " << rows << "\n  cols: " << cols << "\n  pipeline: " << pipeline_stages()
-     << "\nthreads: " << threads << "\nacc_bits: " << acc_bits << "\nnbsmt:\n  rounding: " << to_string(rounding)
-     << "\n  zero_skip: " << to_string(zero_skip) << "\nsynth:\n  clock_period_ns: " << clock_period_ns << "\n";
+     << "\n  gating: " << to_string(gating) << "\nthreads: " << threads << "\nacc_bits: " << acc_bits
+     << "\nnbsmt:\n  rounding: " << to_string(rounding) << "\n  zero_skip: " << to_string(zero_skip)
+     << "\nsynth:\n  clock_period_ns: " << clock_period_ns << "\n";
   return os.str();
 }
 
@@ -350,7 +359,8 @@ namespace sysmt {
 
 bool operator==(const Config& a, const Config& b) {
   return a.name == b.name && a.rows == b.rows && a.cols == b.cols && a.threads == b.threads && a.acc_bits == b.acc_bits &&
-         a.pipeline == b.pipeline && a.rounding == b.rounding && a.zero_skip == b.zero_skip && a.clock_period_ns == b.clock_period_ns;
+         a.pipeline == b.pipeline && a.gating == b.gating && a.rounding == b.rounding && a.zero_skip == b.zero_skip &&
+         a.clock_period_ns == b.clock_period_ns;
 }
 
 bool operator!=(const Config& a, const Config& b) { return !(a == b); }
@@ -375,6 +385,7 @@ std::string emit_config(const Config& c, const std::string& header) {
   e << YAML::Key << "rows" << YAML::Value << c.rows;
   e << YAML::Key << "cols" << YAML::Value << c.cols;
   e << YAML::Key << "pipeline" << YAML::Value << (c.pipeline < 0 ? std::string("auto") : std::to_string(c.pipeline));
+  e << YAML::Key << "gating" << YAML::Value << to_string(c.gating);
   e << YAML::EndMap;
   e << YAML::Key << "threads" << YAML::Value << c.threads;
   e << YAML::Key << "acc_bits" << YAML::Value << c.acc_bits;

@@ -13,20 +13,25 @@ namespace sysmt {
 
 enum class Rounding { Truncate, HalfUp, HalfEven };
 enum class ZeroSkip { Both, Act };
+// array.gating: `clock` gives the PE's accumulator and shadow register their own gated clocks, enabled only
+// on the edges where they change (docs/energy.md, "Design for energy").
+enum class Gating { None, Clock };
 
 const char* to_string(Rounding r);
 const char* to_string(ZeroSkip z);
+const char* to_string(Gating g);
 
 // The deepest PE pipeline the generator offers (array.pipeline: 0, 1 or 2; docs/configuration.md).
 inline constexpr int kMaxPipelineStages = 2;
 
 struct Config {
-  std::string name;   // Verilog identifier: top module name and prefix of every module
-  int rows = 16;      // array.rows, 1..64
-  int cols = 16;      // array.cols, 1..64
-  int threads = 1;    // 1, 2 or 4
-  int acc_bits = 32;  // 16..64
-  int pipeline = -1;  // array.pipeline: 0, 1 or 2, or -1 for auto (see pipeline_stages())
+  std::string name;              // Verilog identifier: top module name and prefix of every module
+  int rows = 16;                 // array.rows, 1..64
+  int cols = 16;                 // array.cols, 1..64
+  int threads = 1;               // 1, 2 or 4
+  int acc_bits = 32;             // 16..64
+  int pipeline = -1;             // array.pipeline: 0, 1 or 2, or -1 for auto (see pipeline_stages())
+  Gating gating = Gating::None;  // array.gating
   Rounding rounding = Rounding::HalfUp;
   ZeroSkip zero_skip = ZeroSkip::Both;
   double clock_period_ns = 10.0;  // synth.clock_period_ns: target clock for timing reports

@@ -24,7 +24,9 @@ void accumulate_single(PeBuild& pe) {
   }
   b.define("sum", W("ACC", ACC), "acc_q + " + prod_ext);
   b.define("acc_d", W("ACC", ACC), "l_q ? {ACC{1'b0}} : sum");
-  b.define("shadow_d", W("ACC", ACC), "l_q ? sum : shadow_q");
+  b.define("shadow_d", W("ACC", ACC), pe.gated ? "sum" : "l_q ? sum : shadow_q", pe.gated ? "loaded only on l_q's edge (gated clock)" : "");
+  pe.acc_enable_next = "(" + pe.busy_next + ") | l_in";
+  pe.shadow_enable_next = "l_in";
 }
 
 // P >= 1: the accumulator's low L bits add the product `p` (with P = 2 the product register); their
@@ -50,9 +52,14 @@ void accumulate_split(PeBuild& pe, const std::string& p, int p_bits, const std::
   if (ACC < PW) b.define("unused_prod_hi", W(1), "^prod[PW-1:ACC]", "bits above ACC wrap away");
   const std::string lo = L == ACC ? "acc_q" : fmt::format("acc_q[{}:0]", L - 1);
   const std::string p_lo = L == p_bits ? p : fmt::format("{}[{}:0]", p, L - 1);
+  // With gating: the next edge's l2_q is `last`; the product that edge adds is the next cycle's (P = 1)
+  // or this cycle's, registered (P = 2).
+  pe.shadow_enable_next = last;
+  pe.acc_enable_next = "(" + (P == 1 ? pe.busy_next : pe.busy) + ") | " + last;
+  const std::string load_note = pe.gated ? "loaded only on l2_q's edge (gated clock)" : "";
   if (HW == 0) {
     b.define("acc_d", W("ACC", ACC), "(l2_q ? {ACC{1'b0}} : acc_q) + " + p_lo, "the next tile starts from zero");
-    b.define("shadow_d", W("ACC", ACC), "l2_q ? acc_q : shadow_q");
+    b.define("shadow_d", W("ACC", ACC), pe.gated ? "acc_q" : "l2_q ? acc_q : shadow_q", load_note);
     return;
   }
   b.define("sum_lo", W(L + 1), fmt::format("{{1'b0, l2_q ? {} : {}}} + {{1'b0, {}}}", lit(L, 0), lo, p_lo), "low part and its carry");
@@ -65,7 +72,9 @@ void accumulate_split(PeBuild& pe, const std::string& p, int p_bits, const std::
   b.define("hi_now", W(HW), fmt::format("{} + {{{}{{s_q}}}} + {}", hi, HW, c_ext),
            "high part with the previous edge's carry and sign: with the low part, the complete sum so far");
   b.define("acc_d", W("ACC", ACC), fmt::format("{{l2_q ? {} : hi_now, sum_lo[{}:0]}}", lit(HW, 0), L - 1));
-  b.define("shadow_d", W("ACC", ACC), fmt::format("l2_q ? {{hi_now, {}}} : shadow_q", lo));
+  b.define("shadow_d", W("ACC", ACC), pe.gated ? fmt::format("{{hi_now, {}}}", lo) : fmt::format("l2_q ? {{hi_now, {}}} : shadow_q", lo),
+           load_note);
+  pe.acc_state = {"c_q", "s_q"};
 }
 
 // P = 2: a product register ends the multiplier's stage; the split accumulate adds it one edge later.
@@ -101,9 +110,12 @@ void accumulate_carry_save(PeBuild& pe) {
   pe.regs.push_back({"lp_q", "l_q", "1'b0"});
   pe.regs.push_back({"l2_q", "lp_q", "1'b0"});
   if (ACC < PW) b.define("unused_prod_hi", W(1), "^{prod_s[PW-1:ACC], prod_c[PW-1:ACC]}", "bits above ACC wrap away");
+  pe.shadow_enable_next = "lp_q";
+  pe.acc_enable_next = "(" + pe.busy + ") | lp_q";
+  const std::string load_note = pe.gated ? "loaded only on l2_q's edge (gated clock)" : "";
   if (HW == 0) {
     b.define("acc_d", W("ACC", ACC), "(l2_q ? {ACC{1'b0}} : acc_q) + ps_q + pc_q", "the next tile starts from zero");
-    b.define("shadow_d", W("ACC", ACC), "l2_q ? acc_q : shadow_q");
+    b.define("shadow_d", W("ACC", ACC), pe.gated ? "acc_q" : "l2_q ? acc_q : shadow_q", load_note);
     return;
   }
   b.comment({fmt::format("The low {} bits add both vectors; the high {} bits take k = the carry out of the low part, less the", L, HW),
@@ -120,7 +132,10 @@ void accumulate_carry_save(PeBuild& pe) {
   b.define("hi_now", W(HW), fmt::format("acc_q[ACC-1:{}] + {}", L, k_ext),
            "high part with the previous edge's k: with the low part, the complete sum so far");
   b.define("acc_d", W("ACC", ACC), fmt::format("{{l2_q ? {} : hi_now, sum3[{}:0]}}", lit(HW, 0), L - 1));
-  b.define("shadow_d", W("ACC", ACC), fmt::format("l2_q ? {{hi_now, acc_q[{}:0]}} : shadow_q", L - 1));
+  b.define("shadow_d", W("ACC", ACC),
+           pe.gated ? fmt::format("{{hi_now, acc_q[{}:0]}}", L - 1) : fmt::format("l2_q ? {{hi_now, acc_q[{}:0]}} : shadow_q", L - 1),
+           load_note);
+  pe.acc_state = {"k_q"};
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 // The product (pe_1t/2t/4t.cpp) and the accumulate stage (accumulate.cpp) fill in the middle.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "gen/names.hpp"
 #include "gen/pe.hpp"
 
@@ -49,6 +51,40 @@ void pe_operand_registers(PeBuild& pe) {
   pe.regs.push_back({"l_q", "l_in", "1'b0"});
 }
 
+// array.gating: clock. The accumulator (with its pending carry state) and the shadow register move to
+// clocks of their own that pulse only on edges where they change. A clock gate is an enable flip-flop
+// (clocked with the operand registers, from the next edge's enable) and an OR: the enable changes just
+// after a rising edge while clk is high, so the gated clock cannot glitch, and it is stable for the whole
+// low phase before the edge it gates (a library's integrated clock gate does the same with a latch).
+// Reset sets both enables, so two reset edges clear the gated registers too.
+void pe_clock_gates(PeBuild& pe) {
+  std::vector<RegUpdate> main, acc, shadow;
+  for (RegUpdate& r : pe.regs) {
+    if (r.q == "shadow_q")
+      shadow.push_back(std::move(r));
+    else if (r.q == "acc_q" || std::find(pe.acc_state.begin(), pe.acc_state.end(), r.q) != pe.acc_state.end())
+      acc.push_back(std::move(r));
+    else
+      main.push_back(std::move(r));
+  }
+  Body& b = pe.b;
+  b.comment({"Clock gates (array.gating: clock): the accumulator's clock pulses only on edges where a thread is",
+             "active or the tile restarts (otherwise the product is zero and the next value equals the value; a",
+             "pending carry waits in its register until the next pulse, at the latest the tile's last); the",
+             "shadow's only where it loads. Each enable is registered one edge ahead and ORed with clk."});
+  b.define("acc_en_d", W(1), pe.acc_enable_next, "the accumulator changes on the next edge");
+  b.define("shadow_en_d", W(1), pe.shadow_enable_next, "the shadow loads on the next edge");
+  b.reg("acc_en_q", W(1), "enables of this edge's clock pulses");
+  b.reg("shadow_en_q", W(1));
+  main.push_back({"acc_en_q", "acc_en_d", "1'b1"});
+  main.push_back({"shadow_en_q", "shadow_en_d", "1'b1"});
+  b.regs({}, std::move(main));
+  b.define("acc_clk", W(1), "clk | ~acc_en_q", "gated clocks: held high through the cycle when not enabled");
+  b.define("shadow_clk", W(1), "clk | ~shadow_en_q");
+  b.regs({}, std::move(acc), "acc_clk");
+  b.regs({}, std::move(shadow), "shadow_clk");
+}
+
 }  // namespace
 
 Module build_pe(const Config& c, const ArrayFacts& f) {
@@ -60,7 +96,7 @@ Module build_pe(const Config& c, const ArrayFacts& f) {
   m.localparams = {
       {"T", S(T), "threads"}, {"ACC", S(ACC), "accumulator bits"}, {"PW", S(f.product_bits), "bits of one cycle's product sum"}};
   if (T > 1) m.localparams.push_back({"SUBS", S(T == 2 ? 2 : 4), "sub-multipliers"});
-  PeBuild pe{c, f, m, Body{m.body}, {}};
+  PeBuild pe{c, f, m, Body{m.body}, {}, false, false, c.gating == Gating::Clock, "", "", "", "", {}};
   // Two-thread PEs receive each operand's non-zero flag with it (computed once at the array edge and
   // forwarded like the operand), so no PE repeats the zero detection of its neighbours. Four-thread PEs
   // detect zeros on their inputs instead and register the selected sub-multiplier operands
@@ -78,7 +114,10 @@ Module build_pe(const Config& c, const ArrayFacts& f) {
   pe_accumulate(pe);
   pe.regs.push_back({"acc_q", "acc_d", zero(W("ACC", ACC))});
   pe.regs.push_back({"shadow_q", "shadow_d", zero(W("ACC", ACC))});
-  pe.b.regs({}, std::move(pe.regs));
+  if (pe.gated)
+    pe_clock_gates(pe);
+  else
+    pe.b.regs({}, std::move(pe.regs));
   pe.b.assign("a_out", 8 * T, "a_q");
   pe.b.assign("w_out", 8 * T, "w_q");
   if (pe.anz) pe.b.assign("anz_out", T, "anz_q");

@@ -21,6 +21,14 @@ struct PeBuild {
   std::vector<RegUpdate> regs;
   bool anz = false;  // activation non-zero flags arrive with the operands (anz_in, anz_q)
   bool wnz = false;  // weight non-zero flags arrive with the operands (wnz_in, wnz_q)
+  // array.gating: clock. The product builder sets `busy` (an expression: some thread is active on this
+  // cycle's product, so it may be non-zero; when it is 0 the product is 0) and `busy_next` (the same for
+  // the next cycle, from the PE's inputs); the accumulate builder sets the two gated clocks' enables for
+  // the next edge and names the registers on the accumulator's clock.
+  bool gated = false;
+  std::string busy, busy_next;
+  std::string acc_enable_next, shadow_enable_next;
+  std::vector<std::string> acc_state;
 };
 
 // Each drives `prod` (PW bits, two's complement): this cycle's product sum from a_q, w_q (and flags).

@@ -35,6 +35,8 @@ void pe_2t_product(PeBuild& pe) {
   b.assign("sub_sh", 2, "shared ? ra_sh : {~only1, only1}");
   b.wire("term", W("SUBS*PW", 2 * PW));
   emit_submul(b, 2, 4, 8, 1, true, PW);
+  pe.busy = "|" + act;
+  pe.busy_next = pe.wnz ? "|(anz_in & wnz_in)" : "|anz_in";
 }
 
 }  // namespace sysmt::rtl::build

@@ -52,6 +52,12 @@ void pe_4t_select(PeBuild& pe) {
   pe.regs.push_back({"sub_y_q", "sub_y_d", lit(16, 0)});
   pe.regs.push_back({"sub_sh_q", "sub_sh_d", lit(8, 0)});
   pe.regs.push_back({"quarter_q", "quarter_in", "1'b0"});
+  pe.busy_next = "|act_in";
+  if (pe.gated && pe.f.pipeline_stages == 2) {
+    b.reg("busy_q", W(1), "some thread of the registered operands is active (the product register's content is not zero)");
+    pe.regs.push_back({"busy_q", "|act_in", "1'b0"});
+    pe.busy = "busy_q";
+  }
   b.assign("sub_signed", 4, "{2'b11, quarter_q, quarter_q}");
 }
 

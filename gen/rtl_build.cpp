@@ -39,6 +39,7 @@ ArrayFacts array_facts(const Config& c) {
   if (P >= 1) pe += 1 + (ACC > PW ? 2 : 0);                                // l2_q, c_q, s_q
   if (P == 2) pe += std::min(PW, ACC) + 1;                                 // prod_q, lp_q
   if (f.carry_save_product) pe += std::min(PW, ACC) + (ACC > PW ? 1 : 0);  // the second vector; a 3-bit k_q for c_q, s_q
+  if (c.gating == Gating::Clock) pe += 2 + (T == 4 && P == 2 ? 1 : 0);     // acc_en_q, shadow_en_q; busy_q
   const long long skew = (8 * T + 1) * R * (R - 1) / 2 + 8 * T * C * (C - 1) / 2;
   const long long ctrl = f.drain_interval > 1 ? build::clog2(f.drain_interval) : 0;
   const long long drain = R * (1 + P) + 2 + C * ACC;  // row_done_q (last_p_q, last_p2_q), out_valid_q, out_last_q, out_data_q

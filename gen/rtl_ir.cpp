@@ -163,6 +163,12 @@ struct Checker {
         if (a->rhs.empty()) err(where, "assign to '" + a->lhs + "' has no right-hand side");
       } else if (auto* g = std::get_if<RegGroup>(&it)) {
         if (g->regs.empty()) err(where, "empty register group");
+        {
+          auto ck = syms.find(g->clock);
+          if (ck == syms.end() || ck->second.bits != 1 || ck->second.kind != NetKind::Wire ||
+              (ck->second.is_port && ck->second.dir != Dir::In))
+            err(where, "register group clocked by '" + g->clock + "', which is not a 1-bit input or wire of the module");
+        }
         for (const RegUpdate& r : g->regs) {
           if (!local_regs.count(r.q)) err(where, "register update of '" + r.q + "', which is not a register declared in the same block");
           if (!reg_driven.insert(r.q).second) err(where, "register '" + r.q + "' updated in two places");
@@ -222,6 +228,7 @@ struct Checker {
         text(where, "expression assigned to " + a->lhs, a->rhs);
       } else if (auto* g = std::get_if<RegGroup>(&it)) {
         text_lines(where, "register group comment", g->comment);
+        text(where, "register group clock", g->clock);
         for (const RegUpdate& r : g->regs) {
           text(where, "register", r.q);
           text(where, "next value of " + r.q, r.d);

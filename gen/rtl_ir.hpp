@@ -66,10 +66,14 @@ struct RegUpdate {
   std::string reset;  // the all-zero literal of q's width
 };
 
-// always @(posedge clk) with a synchronous reset that clears every register of the group.
+// always @(posedge clk) with a synchronous reset that clears every register of the group. `clock` may
+// name a gated clock (a 1-bit wire of the module, array.gating: clock) and `negedge` clocks the group on
+// the falling edge (the enable flip-flop of a clock gate).
 struct RegGroup {
   std::vector<std::string> comment;  // lines printed above the always block
   std::vector<RegUpdate> regs;
+  std::string clock = "clk";
+  bool negedge = false;
 };
 
 struct Connection {

@@ -36,11 +36,15 @@ struct Timing {
   int stages = 0;
 };
 
-Timing parse_sta(const std::string& text, double period_lib, double unit_ns) {
+// One path. A path need not span a whole period: with array.gating: clock, OpenSTA checks each clock
+// gate's enable from the rising to the falling edge (a half period). Its minimum period is where its slack
+// reaches zero: period - slack / (fraction of the period between the launching and the capturing edge).
+Timing parse_path(const std::string& text, double period_lib, double unit_ns) {
   Timing t;
   std::smatch m;
   static const std::regex re_start(R"(Startpoint:\s*(\S+))"), re_end(R"(Endpoint:\s*(\S+))"), re_arr(R"(([-0-9.]+)\s+data arrival time)"),
-      re_req(R"(([-0-9.]+)\s+data required time)"), re_slack(R"(([-0-9.]+)\s+slack \((MET|VIOLATED)\))");
+      re_req(R"(([-0-9.]+)\s+data required time)"), re_slack(R"(([-0-9.]+)\s+slack \((MET|VIOLATED)\))"),
+      re_edge(R"([-0-9.]+\s+([-0-9.]+)\s+clock \S+ \((?:rise|fall) edge\))");
   if (std::regex_search(text, m, re_start)) t.startpoint = m[1];
   if (std::regex_search(text, m, re_end)) t.endpoint = m[1];
   if (std::regex_search(text, m, re_arr)) t.arrival = std::atof(m[1].str().c_str());
@@ -50,10 +54,29 @@ Timing parse_sta(const std::string& text, double period_lib, double unit_ns) {
   // Each line of the path that ends in a cell output pin: "delay time v|^ inst/Y (CELL)".
   static const std::regex re_stage(R"(\n\s*[-0-9.]+\s+[-0-9.]+\s+[v^]\s+\S+\s+\([^)]*\))");
   for (auto it = std::sregex_iterator(text.begin(), text.end(), re_stage); it != std::sregex_iterator(); ++it) ++t.stages;
-  t.min_period_ns = (period_lib - t.slack) * unit_ns;
+  std::vector<double> edges;
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), re_edge); it != std::sregex_iterator(); ++it)
+    edges.push_back(std::atof((*it)[1].str().c_str()));
+  double frac = 1;
+  if (edges.size() >= 2 && period_lib > 0 && edges[1] > edges[0]) frac = (edges[1] - edges[0]) / period_lib;
+  t.min_period_ns = (period_lib - t.slack / frac) * unit_ns;
   t.fmax_mhz = t.min_period_ns > 0 ? 1000.0 / t.min_period_ns : 0;
   t.ok = true;
   return t;
+}
+
+// The path of a report (one or more report_checks paths, e.g. one per path group) that needs the longest
+// clock period.
+Timing parse_sta(const std::string& text, double period_lib, double unit_ns) {
+  Timing worst;
+  const std::string mark = "Startpoint:";
+  for (size_t p = text.find(mark); p != std::string::npos;) {
+    const size_t next = text.find(mark, p + mark.size());
+    const Timing t = parse_path(text.substr(p, next == std::string::npos ? std::string::npos : next - p), period_lib, unit_ns);
+    if (t.ok && (!worst.ok || t.min_period_ns > worst.min_period_ns)) worst = t;
+    p = next;
+  }
+  return worst;
 }
 
 // Distinct cell instances on the arrival side of a reported path (ports excluded): 1 when the path is a

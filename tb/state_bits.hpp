@@ -29,6 +29,9 @@ inline long long state_bits(const Config& c) {
   // T = 4 with P = 2 keeps the product as two vectors, and a 3-bit carry k for the high part instead of
   // a carry and a sign bit (accumulators of 19 and 20 bits keep the plain product register).
   if (T == 4 && P == 2 && (A <= product || A >= product + 3)) pe += std::min(product, A) + (A > product ? 1 : 0);
+  // Gated clocks: one enable flip-flop for the accumulator's clock and one for the shadow's; T = 4 with
+  // P = 2 also registers whether the product register's operands had an active thread.
+  if (c.gating == Gating::Clock) pe += 2 + (T == 4 && P == 2 ? 1 : 0);
   return R * C * pe + R * (R - 1) / 2 * (8 * T + 1) + C * (C - 1) / 2 * (8 * T) + wait_bits + R * (1 + P) + 2 + C * A;
 }
 

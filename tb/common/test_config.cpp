@@ -70,6 +70,8 @@ TEST(Config, Errors) {
            {base + "threads: 2\nnbsmt:\n  rounding: nearest\n",
             "c.yaml:7:13: key 'nbsmt.rounding': 'nearest' is not one of truncate, half_up, half_even"},
            {base + "threads: 2\nnbsmt:\n  zero_skip: [a]\n", "key 'nbsmt.zero_skip': expected a string, found a list"},
+           {"name: top\narray:\n  rows: 3\n  cols: 5\n  gating: yes\nthreads: 2\n",
+            "c.yaml:5:11: key 'array.gating': 'yes' is not one of none, clock"},
            {"name: top\narray:\n  rows: 3\n  cols: 5\n  pipeline: 3\nthreads: 2\n",
             "c.yaml:5:13: key 'array.pipeline': '3' is not one of auto, 0, 1, 2"},
            {"name: top\narray:\n  rows: 3\n  cols: 5\n  pipeline: [1]\nthreads: 2\n",
@@ -114,6 +116,7 @@ void expect_same_settings(const Config& got, const Config& want, const std::stri
   EXPECT_EQ(got.threads, want.threads) << what;
   EXPECT_EQ(got.acc_bits, want.acc_bits) << what;
   EXPECT_EQ(got.pipeline, want.pipeline) << what;
+  EXPECT_EQ(got.gating, want.gating) << what;
   EXPECT_EQ(got.rounding, want.rounding) << what;
   EXPECT_EQ(got.zero_skip, want.zero_skip) << what;
   EXPECT_EQ(got.clock_period_ns, want.clock_period_ns) << what;
@@ -126,15 +129,17 @@ TEST(ConfigEmitter, WritesEveryKeyInSchemaOrder) {
   c.pipeline = 0;
   c.rounding = Rounding::Truncate;
   c.clock_period_ns = 2.5;
+  c.gating = Gating::Clock;
   EXPECT_EQ(emit_config(c, "made by hand"),
             "# made by hand\n"
             "name: sysmt_2t_8x4\n"
-            "array:\n  rows: 8\n  cols: 4\n  pipeline: 0\n"
+            "array:\n  rows: 8\n  cols: 4\n  pipeline: 0\n  gating: clock\n"
             "threads: 2\n"
             "acc_bits: 32\n"
             "nbsmt:\n  rounding: truncate\n  zero_skip: both\n"
             "synth:\n  clock_period_ns: 2.5\n");
   EXPECT_NE(emit_config(named_config(1, 1, 1)).find("  pipeline: auto\n"), std::string::npos);
+  EXPECT_NE(emit_config(named_config(1, 1, 1)).find("  gating: none\n"), std::string::npos);
   EXPECT_EQ(emit_config(named_config(1, 1, 1)).find('#'), std::string::npos) << "no header, no comment";
 }
 
@@ -154,6 +159,7 @@ TEST(ConfigEmitter, RoundTripsEverySetting) {
             c.threads = threads;
             c.acc_bits = 16 + n % 49;
             c.pipeline = pipeline;
+            c.gating = n % 2 ? Gating::Clock : Gating::None;
             c.rounding = r;
             c.zero_skip = z;
             c.clock_period_ns = period;
@@ -166,6 +172,10 @@ TEST(ConfigEmitter, RoundTripsEverySetting) {
   EXPECT_TRUE(a == b);
   b.clock_period_ns = 10.000000000000002;
   EXPECT_TRUE(a != b) << "equality compares every setting exactly";
+  b = a;
+  b.gating = Gating::Clock;
+  EXPECT_TRUE(a != b) << "gating is a setting";
+  EXPECT_NE(a.hash(), b.hash());
   b = a;
   b.source = "elsewhere.yaml";
   EXPECT_TRUE(a == b) << "where a config was read from is not a setting";

@@ -1,8 +1,8 @@
 // Quality gates of generated RTL, for every configs/*.yaml and a sweep of rows, cols in {1,2,3,4,8} x
-// threads in {1,2,4} (acc_bits, rounding, zero_skip and array.pipeline 2 rotate through the sweep): Verilator -Wall lint of
-// the array and of each module alone, iverilog -g2005, Yosys hierarchy/proc/check with no latches and no
-// combinational loops (also across modules, after flattening), the flip-flop count against an independent
-// formula of the config, and the PE's multiplier bits against one 8b x 8b multiplier.
+// threads in {1,2,4} (acc_bits, rounding, zero_skip, array.pipeline 2 and array.gating clock rotate through the sweep): Verilator -Wall
+// lint of the array and of each module alone, iverilog -g2005, Yosys hierarchy/proc/check with no latches and no combinational loops (also
+// across modules, after flattening), the flip-flop count against an independent formula of the config, and the PE's multiplier bits against
+// one 8b x 8b multiplier.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -43,6 +43,8 @@ std::vector<Case> sweep() {
         std::string text = yaml(name, r, c, t, accs[i % 6], roundings[i % 3], i % 2 ? "act" : "both");
         // Every fifth point has the product register (array.pipeline: 2), across T and acc_bits.
         if (i % 5 == 2) text.replace(text.find("\nthreads:"), 1, "\n  pipeline: 2\n");
+        // Every seventh has gated accumulator and shadow clocks (array.gating: clock).
+        if (i % 7 == 3) text.replace(text.find("\nthreads:"), 1, "\n  gating: clock\n");
         v.push_back({name, "", text});
         ++i;
       }

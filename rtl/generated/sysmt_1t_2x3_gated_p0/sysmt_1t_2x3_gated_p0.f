@@ -1,0 +1,7 @@
+sysmt_1t_2x3_gated_p0_pe.v
+sysmt_1t_2x3_gated_p0_act_skew_stage.v
+sysmt_1t_2x3_gated_p0_act_skew.v
+sysmt_1t_2x3_gated_p0_wgt_skew_stage.v
+sysmt_1t_2x3_gated_p0_wgt_skew.v
+sysmt_1t_2x3_gated_p0_drain_col.v
+sysmt_1t_2x3_gated_p0.v

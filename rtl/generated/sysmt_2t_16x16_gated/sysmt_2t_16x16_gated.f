@@ -1,0 +1,7 @@
+sysmt_2t_16x16_gated_pe.v
+sysmt_2t_16x16_gated_act_skew_stage.v
+sysmt_2t_16x16_gated_act_skew.v
+sysmt_2t_16x16_gated_wgt_skew_stage.v
+sysmt_2t_16x16_gated_wgt_skew.v
+sysmt_2t_16x16_gated_drain_col.v
+sysmt_2t_16x16_gated.v

@@ -1,0 +1,7 @@
+sysmt_2t_2x3_gated_p2_pe.v
+sysmt_2t_2x3_gated_p2_act_skew_stage.v
+sysmt_2t_2x3_gated_p2_act_skew.v
+sysmt_2t_2x3_gated_p2_wgt_skew_stage.v
+sysmt_2t_2x3_gated_p2_wgt_skew.v
+sysmt_2t_2x3_gated_p2_drain_col.v
+sysmt_2t_2x3_gated_p2.v

@@ -1,0 +1,7 @@
+sysmt_4t_2x3_gated_pe.v
+sysmt_4t_2x3_gated_act_skew_stage.v
+sysmt_4t_2x3_gated_act_skew.v
+sysmt_4t_2x3_gated_wgt_skew_stage.v
+sysmt_4t_2x3_gated_wgt_skew.v
+sysmt_4t_2x3_gated_drain_col.v
+sysmt_4t_2x3_gated.v
