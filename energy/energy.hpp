@@ -93,6 +93,7 @@ struct EnergyReport {
   double common_period_ns = 0;     // the slowest design's clock: every design meets it
   double clk_slew_ns = 0;
   std::uint64_t macs = 0;
+  std::string gating = "none";  // array.gating of every design (docs/configuration.md)
   std::vector<DesignEnergy> designs;
   std::string baseline = "1T P1", plain_baseline = "1T P0";
   // Shomron and Weiser: energy vs 1T (40 %-pruned ResNet-18), from common/paper.hpp.

@@ -270,6 +270,7 @@ std::vector<Power> measure(const GateDesign& d, const GateModel& m, const std::v
                                                      {"DESIGN", m.top},
                                                      {"PERIOD", fmt::format("{:.6g}", period_ns / d.lib.time_unit_ns)},
                                                      {"CLK_SLEW", fmt::format("{:.6g}", o.clk_slew_ns / d.lib.time_unit_ns)},
+                                                     {"DFF_CLK", d.lib.dff_clk},
                                                      {"EXCLUDED", m.excluded.empty() ? "energy_no_such_cell" : m.excluded},
                                                      {"EXTRA", m.extra_sta.empty() ? "" : "read_verilog " + m.extra_sta.string()},
                                                      {"MEASURE", "measure_file activity.txt"}});

@@ -1,13 +1,17 @@
 // Activity counter for a flattened gate-level netlist in Verilator, compiled by `sysmt energy` together
 // with the model (verilator --vpi, the top module public_flat_rw): zero-delay, one evaluation per clock edge, and for
 // every net of the top module (one bit each, ports bit by bit) the number of transitions and the number
-// of cycles it was high, over a measured window after a warm-up.
+// of cycles it was high, over a measured window after a warm-up. Nets are sampled after the falling edge
+// and after the rising edge, so gated clocks (array.gating: clock) count both of their transitions; the
+// inputs change with the rising edge (as the neighbours' registers that drive them would), so nets that
+// only follow the rising edge count exactly as with one sample per cycle.
 //
 // Input (argv[1], text):
 //   ports N                      then N lines "NAME WIDTH": the driven inputs, in the order of the data
 //   stream LABEL WARMUP MEASURE  then WARMUP + MEASURE lines of N hex values (one per port), one per edge
 //   (any number of streams; each starts from reset)
-// Output (argv[2], text): per stream "stream LABEL MEASURE NETS" and NETS lines "NAME TOGGLES HIGH".
+// Output (argv[2], text): per stream "stream LABEL MEASURE NETS" and NETS lines "NAME TOGGLES HIGH", HIGH
+// in cycles (halves when a net is high for half a cycle).
 #include <verilated.h>
 #include <verilated_syms.h>
 
@@ -30,7 +34,7 @@ struct Bit {
   const std::uint8_t* byte;  // the byte that holds the bit (little-endian storage of every Verilator type)
   int shift;
   std::uint8_t prev = 0;
-  std::uint64_t toggles = 0, high = 0;
+  std::uint64_t toggles = 0, high = 0;  // high: samples (two per cycle)
   bool get() const { return ((*byte) >> shift) & 1; }
 };
 
@@ -141,12 +145,17 @@ int main(int argc, char** argv) {
     p.bytes = (p.width + 7) / 8;
     ports.push_back(p);
   }
-  auto edge = [&]() {
+  // One clock cycle: the falling edge, then the inputs with the rising edge; `sample` after each.
+  auto cycle = [&](auto&& set_inputs, auto&& sample) {
     *clk = 0;
     model->eval();
+    sample();
+    set_inputs();
     *clk = 1;
     model->eval();
+    sample();
   };
+  auto none = []() {};
   std::string label;
   long warm = 0, meas = 0;
   while (in >> word) {
@@ -154,32 +163,36 @@ int main(int argc, char** argv) {
     // Reset (rst_n low for two edges, data inputs zero), then the stream with rst_n high.
     for (Port& p : ports) set_hex(p, "0");
     if (rst_n) *rst_n = 0;
-    edge();
-    edge();
+    cycle(none, none);
+    cycle(none, none);
     if (rst_n) *rst_n = 1;
     for (Bit& b : bits) {
       b.prev = b.get();
       b.toggles = b.high = 0;
     }
     for (long e = 0; e < warm + meas; ++e) {
-      for (Port& p : ports) {
-        if (!(in >> word)) die("stream " + label + ": data ends early");
-        set_hex(p, word);
-      }
-      edge();
       const bool count = e >= warm;
-      for (Bit& b : bits) {
-        const std::uint8_t v = b.get();
-        if (count) {
-          b.toggles += v != b.prev;
-          b.high += v;
-        }
-        b.prev = v;
-      }
+      cycle(
+          [&]() {
+            for (Port& p : ports) {
+              if (!(in >> word)) die("stream " + label + ": data ends early");
+              set_hex(p, word);
+            }
+          },
+          [&]() {
+            for (Bit& b : bits) {
+              const std::uint8_t v = b.get();
+              if (count) {
+                b.toggles += v != b.prev;
+                b.high += v;
+              }
+              b.prev = v;
+            }
+          });
     }
     if (ctx->gotError()) die("simulation error in stream " + label);
     out << "stream " << label << " " << meas << " " << bits.size() << "\n";
-    for (const Bit& b : bits) out << b.name << " " << b.toggles << " " << b.high << "\n";
+    for (const Bit& b : bits) out << b.name << " " << b.toggles << " " << (b.high / 2) << (b.high % 2 ? ".5" : "") << "\n";
   }
   model->final();
   return 0;
