@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <sstream>
@@ -32,16 +33,20 @@ namespace {
 
 std::string self_exe() { return fs::read_symlink("/proc/self/exe").string(); }
 
-// Runs a shell command, returning its exit status and output.
+// Runs a short Slurm command (squeue, sacct, scontrol, sbatch) through the shared runner (its own process
+// group, signals unblocked, private TMPDIR), returning its exit status and its output.
 int capture(const std::string& cmd, std::string& out) {
-  out.clear();
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  if (!p) return 127;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  const int st = pclose(p);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+  static std::atomic<unsigned> serial{0};
+  sysmt::RunOptions o;
+  o.log = tool_tmpdir() / ("slurm-" + std::to_string(serial++) + ".log");
+  const RunResult r = run_command(cmd, o);
+  std::ifstream in(o.log);
+  std::ostringstream text;
+  text << in.rdbuf();
+  out = text.str();
+  std::error_code ec;
+  fs::remove(o.log, ec);
+  return r.exit_code;
 }
 
 std::string command_line(const std::vector<std::string>& argv) {
