@@ -52,6 +52,9 @@ void add_energy(CLI::App& app) {
       ->check(CLI::Range(1L, 10000000L))
       ->capture_default_str();
   sub->add_flag("--no-rest", c->no_rest, "Do not simulate the rest of the array (skew, drain, control): PEs only");
+  sub->add_option("-j,--jobs", c->o.jobs, "Designs measured at a time (0: two, one on a one-core machine); the figures do not depend on it")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 4));
   sub->add_option("--liberty", c->o.gate.liberty, "Liberty file")->capture_default_str();
   sub->add_option("--cache", c->cache, "Folder of built gate-level models (default $SYSMT_CACHE/energy or ~/.cache/sysmt/energy)");
   sub->add_option("-o,--output", c->out, "Output folder (default reports/energy-<config name>)");

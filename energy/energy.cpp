@@ -5,10 +5,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
+#include <mutex>
+#include <thread>
 
 #include "common/error.hpp"
 #include "common/files.hpp"
@@ -379,14 +383,25 @@ EnergyReport measure_energy(const Config& cfg, const Workload& wl, const EnergyO
     ins.push_back(std::move(li));
   }
 
-  for (const Config& dc : energy_designs(cfg)) {
+  // Every design is measured on its own (synthesis, two models, activity, OpenSTA), `jobs` designs at a
+  // time (see the order below); the report lists them in energy_designs' order whatever finishes first.
+  const std::vector<Config> designs = energy_designs(cfg);
+  std::vector<DesignEnergy> measured(designs.size());
+  std::mutex say_mu;
+  const Progress say = [&](const std::string& line) {
+    std::lock_guard<std::mutex> lock(say_mu);
+    progress(line);
+  };
+  auto measure_design = [&](size_t di) {
+    const Config& dc = designs[di];
     DesignEnergy de;
     de.label = label_of(dc);
     de.config_name = dc.name;
     de.threads = dc.threads;
     de.pipeline = dc.pipeline_stages();
-    progress(fmt::format("energy: {} ({}): synthesis and models ...\n", de.label, dc.name));
-    const GateDesign gd = build_design(dc, opt.gate, [&](const std::string& s) { progress("  " + s + "\n"); });
+    say(fmt::format("energy: {} ({}): synthesis and models ...\n", de.label, dc.name));
+    const Progress indent = [&](const std::string& line) { say("  " + line + "\n"); };
+    const GateDesign gd = build_design(dc, opt.gate, indent);
     de.area_um2 = gd.area_um2;
     de.pe_area_um2 = gd.pe_area_um2;
     de.min_period_ns = gd.min_period_ns;
@@ -395,7 +410,7 @@ EnergyReport measure_energy(const Config& cfg, const Workload& wl, const EnergyO
     std::vector<Stream> pe_streams{idle_stream(gd.pe, 64)}, rest_streams;
     std::optional<GateModel> rest_model;
     if (opt.rest) {
-      rest_model = build_array_model(gd, false, [&](const std::string& s) { progress("  " + s + "\n"); });
+      rest_model = build_array_model(gd, false, indent);
       rest_streams.push_back(idle_stream(*rest_model, 64));
     }
     const ArrayTiming at = ArrayTiming::from(dc);
@@ -422,11 +437,11 @@ EnergyReport measure_energy(const Config& cfg, const Workload& wl, const EnergyO
       if (rest_model) rest_streams.push_back(array_stream(*rest_model, tr, fmt::format("L{}_array", li)));
       de.layers.push_back(le);
     }
-    progress(fmt::format("energy: {}: gate-level activity and power of {} PE streams{} ...\n", de.label, pe_streams.size() - 1,
-                         rest_model ? fmt::format(" and {} rest-of-array streams", rest_streams.size() - 1) : std::string()));
-    const std::vector<Power> pe_p = measure(gd, gd.pe, pe_streams, tref, opt.gate, gd.dir / "runs" / "pe");
+    say(fmt::format("energy: {}: gate-level activity and power of {} PE streams{} ...\n", de.label, pe_streams.size() - 1,
+                    rest_model ? fmt::format(" and {} rest-of-array streams", rest_streams.size() - 1) : std::string()));
+    const std::vector<Power> pe_p = measure(gd, gd.pe, pe_streams, tref, opt.gate, gd.dir / "runs" / "pe", indent);
     std::vector<Power> rest_p;
-    if (rest_model) rest_p = measure(gd, *rest_model, rest_streams, tref, opt.gate, gd.dir / "runs" / "rest");
+    if (rest_model) rest_p = measure(gd, *rest_model, rest_streams, tref, opt.gate, gd.dir / "runs" / "rest", indent);
     const std::uint64_t npe = static_cast<std::uint64_t>(dc.rows) * static_cast<std::uint64_t>(dc.cols);
     for (size_t li = 0; li < de.layers.size(); ++li) {
       LayerEnergy& le = de.layers[li];
@@ -444,9 +459,40 @@ EnergyReport measure_energy(const Config& cfg, const Workload& wl, const EnergyO
       le.array = plus(scaled(le.pe, static_cast<double>(npe)), le.rest);
       de.cycles += le.cycles;
     }
-    rep.designs.push_back(std::move(de));
-    progress(fmt::format("energy: {} done\n", rep.designs.back().label));
+    say(fmt::format("energy: {} done\n", de.label));
+    measured[di] = std::move(de);
+  };
+  std::vector<size_t> order(designs.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  // Most threads first (the largest models), then P1 before P0: the plain 1T is the one left alone at the end.
+  std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
+    const Config &a = designs[x], &b = designs[y];
+    return a.threads != b.threads ? a.threads > b.threads : a.pipeline_stages() > b.pipeline_stages();
+  });
+  const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
+  const size_t workers = std::min(order.size(), static_cast<size_t>(opt.jobs > 0 ? static_cast<unsigned>(opt.jobs) : std::min(2u, hw)));
+  std::atomic<size_t> next{0};
+  std::exception_ptr first_error;
+  auto work = [&] {
+    for (size_t k = next++; k < order.size(); k = next++) {
+      try {
+        measure_design(order[k]);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(say_mu);
+        if (!first_error) first_error = std::current_exception();
+        next = order.size();
+      }
+    }
+  };
+  if (workers <= 1) {
+    work();
+  } else {
+    std::vector<std::thread> pool;
+    for (size_t w = 0; w < workers; ++w) pool.emplace_back(work);
+    for (auto& t : pool) t.join();
   }
+  if (first_error) std::rethrow_exception(first_error);
+  rep.designs = std::move(measured);
 
   // Energy: dynamic energy per cycle is power x the reference period (activity is per period); leakage
   // burns for the time the layer takes at the clock considered.

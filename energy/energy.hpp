@@ -27,6 +27,7 @@ struct EnergyOptions {
   int positions = 3;     // PE positions sampled per layer (0: every PE)
   long min_edges = 512;  // measured edges per layer window, at least (whole tiles)
   bool rest = true;      // simulate the rest of the array (skew, drain, control)
+  int jobs = 0;          // designs measured at a time (0: two, or one on a one-core machine); no effect on the figures
   GateOptions gate;
 };
 

@@ -71,9 +71,10 @@ struct Stream {
   std::vector<std::vector<std::string>> edges;  // warmup + measured edges, each one hex value per input
 };
 
-// Runs the streams through the model's simulator and OpenSTA at `period_ns`; power per stream.
+// Runs the streams through the model's simulator and OpenSTA at `period_ns`; power per stream. `progress`
+// (optional) gets one line with the time of each phase.
 std::vector<Power> measure(const GateDesign& d, const GateModel& m, const std::vector<Stream>& streams, double period_ns,
-                           const GateOptions& o, const std::filesystem::path& work);
+                           const GateOptions& o, const std::filesystem::path& work, const Progress& progress = {});
 
 // Parses the power lines of the OpenSTA script (exposed for tests): "SYSMT-POWER label design I S L T
 // excluded I S L" -> Power with the excluded block's internal and leakage removed and the correction made.
