@@ -23,8 +23,8 @@ void run(const EnergyCli& c) {
   o.rest = !c.no_rest;
   o.gate.cache = c.cache;
   const energy::EnergyReport r = energy::run_energy(c.config, c.workload, o, c.out, c.quiet);
-  std::string s = fmt::format("{} on {}x{}, {:.0f} s: energy per inference (common clock {:.2f} ns)", r.workload_name, r.rows, r.cols,
-                              r.seconds, r.common_period_ns);
+  std::string s = fmt::format("{} on {}x{}, {} activity, {:.0f} s: energy per inference (common clock {:.2f} ns)", r.workload_name, r.rows,
+                              r.cols, r.activity, r.seconds, r.common_period_ns);
   for (const auto& d : r.designs)
     s += fmt::format("; {} {:.3f} mJ ({:+.1f} % vs 1T P1)", d.label, d.energy_common_j * 1e3, d.vs_baseline_common * 100);
   std::printf("%s\n", s.c_str());
@@ -55,6 +55,8 @@ void add_energy(CLI::App& app) {
   sub->add_option("-j,--jobs", c->o.jobs, "Designs measured at a time (0: two, one on a one-core machine); the figures do not depend on it")
       ->capture_default_str()
       ->check(CLI::Range(0, 4));
+  sub->add_flag("--timed", c->o.timed,
+                "Glitch-aware activity: SDF-timed event-driven simulation (OpenSTA delays, Icarus Verilog) instead of zero-delay");
   sub->add_option("--liberty", c->o.gate.liberty, "Liberty file")->capture_default_str();
   sub->add_option("--cache", c->cache, "Folder of built gate-level models (default $SYSMT_CACHE/energy or ~/.cache/sysmt/energy)");
   sub->add_option("-o,--output", c->out, "Output folder (default reports/energy-<config name>)");

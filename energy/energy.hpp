@@ -15,6 +15,7 @@
 #include "common/paper.hpp"
 #include "energy/gate.hpp"
 #include "energy/stream.hpp"
+#include "energy/timed.hpp"
 #include "sim/eval/data_model.hpp"
 #include "sim/eval/workload_file.hpp"
 
@@ -28,6 +29,7 @@ struct EnergyOptions {
   long min_edges = 512;  // measured edges per layer window, at least (whole tiles)
   bool rest = true;      // simulate the rest of the array (skew, drain, control)
   int jobs = 0;          // designs measured at a time (0: two, or one on a one-core machine); no effect on the figures
+  bool timed = false;    // --timed: activity from an SDF-timed Icarus simulation (glitches), energy/timed.hpp
   GateOptions gate;
 };
 
@@ -89,6 +91,7 @@ struct EnergyReport {
   int positions = 0;
   long min_edges = 0;
   bool rest = true;
+  std::string activity = "zero-delay";  // or "timed" (--timed: SDF delays, glitches counted)
   std::string liberty;
   double reference_period_ns = 0;  // OpenSTA's clock (activity per period; dynamic energy per cycle)
   double common_period_ns = 0;     // the slowest design's clock: every design meets it
