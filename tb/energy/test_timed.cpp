@@ -129,6 +129,28 @@ TEST(TimedText, LibertyArcsBecomeSpecifyPaths) {
             "  specify\n    (A => Y) = 0;\n    (B => Y) = 0;\n  endspecify\nendmodule\n\nmodule FILL();\nendmodule\n");
 }
 
+// ---- The report says which activity it is ----------------------------------------------------------
+
+TEST(TimedReport, JsonAndMarkdownSayZeroDelayOrTimed) {
+  EnergyReport r;
+  r.config_name = "c";
+  r.rows = r.cols = 4;
+  EXPECT_EQ(r.activity, "zero-delay");  // the default
+  EXPECT_NE(to_markdown(r).find("zero-delay activity"), std::string::npos);
+  EXPECT_NE(to_markdown(r).find("Zero-delay (no glitches) gate-level activity"), std::string::npos);
+  r.activity = "timed";
+  nlohmann::json j = r;
+  EXPECT_EQ(j.at("activity"), "timed");
+  EXPECT_EQ(j.get<EnergyReport>().activity, "timed");
+  const std::string md = to_markdown(r);
+  EXPECT_NE(md.find("timed activity"), std::string::npos);
+  EXPECT_NE(md.find("Timed (SDF cell delays in Icarus Verilog, glitches counted)"), std::string::npos);
+  EXPECT_EQ(md.find("Zero-delay"), std::string::npos);
+  // A report written before --timed existed has no key: it was zero-delay.
+  j.erase("activity");
+  EXPECT_EQ(j.get<EnergyReport>().activity, "zero-delay");
+}
+
 // ---- Activity files ---------------------------------------------------------------------------------
 
 struct NetActivity {
