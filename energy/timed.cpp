@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <regex>
 #include <stdexcept>
@@ -169,8 +170,9 @@ std::string icarus_sdf(const std::string& sdf) {
   };
   for (size_t p = 0; (p = s.find('(', p)) != std::string::npos;) {
     const size_t q = s.find_first_not_of(" \t\r\n", p + 1);
-    const bool cell =
-        s.compare(q, 4, "CELL") == 0 && !std::isalnum(static_cast<unsigned char>(s[q + 4])) && s.compare(q, 8, "CELLTYPE") != 0;
+    if (q == std::string::npos) break;
+    // "(CELL" but not "(CELLTYPE".
+    const bool cell = s.compare(q, 4, "CELL") == 0 && !std::isalnum(static_cast<unsigned char>(s[q + 4]));
     const bool check = s.compare(q, 11, "TIMINGCHECK") == 0;
     if (!cell && !check) {
       ++p;
