@@ -22,33 +22,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string trim(const std::string& s) {
-  const size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  return s.substr(b, s.find_last_not_of(" \t\r\n") + 1 - b);
-}
-
-std::string unquote(std::string s) {
-  s = trim(s);
-  if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = s.substr(1, s.size() - 2);
-  return trim(s);
-}
-
-std::vector<std::string> words(const std::string& s) {
-  std::vector<std::string> v;
-  std::string w;
-  for (char c : s) {
-    if (c == ' ' || c == '\t' || c == ',' || c == '\n' || c == '\r') {
-      if (!w.empty()) v.push_back(w);
-      w.clear();
-    } else {
-      w += c;
-    }
-  }
-  if (!w.empty()) v.push_back(w);
-  return v;
-}
-
 // The index of the parenthesis that closes the one at `open` (or npos); strings are skipped.
 size_t matching_paren(const std::string& s, size_t open) {
   int depth = 0;
@@ -67,76 +40,7 @@ std::string read_tpl(const char* name) { return read_file(data_file(fs::path("en
 
 }  // namespace
 
-CellArcs liberty_arcs(const std::string& text) {
-  struct Group {
-    std::string type, arg;
-  };
-  std::vector<Group> stack;
-  CellArcs arcs;
-  std::string stmt, direction;
-  std::vector<std::string> related;  // of the pin being read
-  auto in = [&](size_t depth_from_top, const char* type) {
-    return stack.size() > depth_from_top && stack[stack.size() - 1 - depth_from_top].type == type;
-  };
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '/' && i + 1 < text.size() && text[i + 1] == '*') {  // comment
-      const size_t e = text.find("*/", i + 2);
-      i = e == std::string::npos ? text.size() : e + 1;
-      continue;
-    }
-    if (c == '\\' && i + 1 < text.size() && (text[i + 1] == '\n' || text[i + 1] == '\r')) {  // line continuation
-      ++i;
-      continue;
-    }
-    if (c == '"') {  // a string: copied whole (it may hold ; { })
-      const size_t e = text.find('"', i + 1);
-      const size_t end = e == std::string::npos ? text.size() : e;
-      stmt += text.substr(i, end + 1 - i);
-      i = end;
-      continue;
-    }
-    if (c == '{') {
-      // Group header "type (args)".
-      const std::string h = trim(stmt);
-      stmt.clear();
-      const size_t p = h.find('(');
-      Group g;
-      g.type = trim(h.substr(0, p));
-      if (p != std::string::npos) g.arg = unquote(h.substr(p + 1, h.rfind(')') - p - 1));
-      stack.push_back(g);
-      if (g.type == "pin") {
-        direction.clear();
-        related.clear();
-      }
-    } else if (c == '}') {
-      stmt.clear();
-      if (stack.empty()) continue;
-      const Group g = stack.back();
-      stack.pop_back();
-      if (g.type == "pin" && in(0, "cell") && (direction == "output" || direction == "inout")) {
-        auto& v = arcs[stack.back().arg];
-        for (const std::string& out : words(g.arg))
-          for (const std::string& r : related)
-            if (std::find(v.begin(), v.end(), std::pair{r, out}) == v.end()) v.emplace_back(r, out);
-      }
-    } else if (c == ';') {
-      const std::string a = trim(stmt);
-      stmt.clear();
-      const size_t colon = a.find(':');
-      if (colon == std::string::npos) continue;
-      const std::string key = trim(a.substr(0, colon)), val = unquote(a.substr(colon + 1));
-      if (key == "direction" && in(0, "pin")) direction = val;
-      if (key == "related_pin" && in(0, "timing") && in(1, "pin"))
-        for (const std::string& r : words(val)) related.push_back(r);
-    } else {
-      stmt += c;
-    }
-  }
-  return arcs;
-}
-
-std::string add_specify(const std::string& cells_v, const CellArcs& arcs) {
+std::string add_specify(const std::string& cells_v, const synth::CellArcs& arcs) {
   static const std::regex module_re(R"(module\s+([A-Za-z_][A-Za-z0-9_$]*)\s*\()");
   std::string out;
   size_t pos = 0;
@@ -248,7 +152,7 @@ GateModel timed_model(const GateDesign& d, const GateModel& m, double period_ns,
   fs::create_directories(tmp);
   progress(fmt::format("energy: icarus: building the {} activity counter of {} in {} ...\n", with_sdf ? "timed" : "zero-delay", m.top,
                        dir.string()));
-  write_file_atomic(tmp / "cells_timed.v", add_specify(read_file(src / "cells.v"), liberty_arcs(read_file(o.liberty))));
+  write_file_atomic(tmp / "cells_timed.v", add_specify(read_file(src / "cells.v"), d.lib.arcs));
   std::string sdf;
   if (with_sdf) {
     const std::string tcl = fmt::format(

@@ -11,19 +11,14 @@
 #include <vector>
 
 #include "energy/gate.hpp"
+#include "synth/liberty.hpp"
 
 namespace sysmt::energy {
-
-// Timing arcs of every cell of a liberty text: cell -> (related input pin, output pin), in the order of
-// the liberty, each pair once. Only pins with `direction : output` (or inout) carry arcs; the setup and
-// hold checks on input pins are not arcs.
-using CellArcs = std::map<std::string, std::vector<std::pair<std::string, std::string>>>;
-CellArcs liberty_arcs(const std::string& liberty_text);
 
 // The functional cell models of `yosys read_liberty` (write_verilog) with a specify block per cell that
 // has arcs: "(IN => OUT) = 0;" for each arc, so that `$sdf_annotate` IOPATH delays apply (iverilog
 // -gspecify). Cells without arcs stay as they are.
-std::string add_specify(const std::string& cells_v, const CellArcs& arcs);
+std::string add_specify(const std::string& cells_v, const synth::CellArcs& arcs);
 
 // OpenSTA 2.0.17's `write_sdf` made readable by Icarus Verilog 11's `$sdf_annotate`: the top-level CELL
 // with an empty INSTANCE (its INTERCONNECT delays, all zero without parasitics) is dropped, TIMINGCHECK

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <regex>
+#include <sstream>
 #include <stdexcept>
 #include <vector>
 
@@ -372,6 +373,24 @@ void read_combinational(const Group& cell, Liberty& lib, Best& best) {
   }
 }
 
+// A cell's timing arcs: each output pin's timing groups' related pins.
+void read_arcs(const Group& c, CellArcs& arcs) {
+  for (const Group& p : c.children) {
+    if (p.type != "pin" || !p.attrs.count("direction")) continue;
+    const std::string dir = p.attrs.at("direction");
+    if (dir != "output" && dir != "inout") continue;
+    for (const Group& t : p.children) {
+      if (t.type != "timing" || !t.attrs.count("related_pin")) continue;
+      std::istringstream related(t.attrs.at("related_pin"));
+      for (std::string from; related >> from;)
+        for (const std::string& to : p.args) {
+          auto& v = arcs[c.args[0]];
+          if (std::find(v.begin(), v.end(), std::pair{from, to}) == v.end()) v.emplace_back(from, to);
+        }
+    }
+  }
+}
+
 void read_cell(const Group& c, Liberty& lib, Best& best) {
   const std::string& name = c.args[0];
   lib.area[name] = std::atof(attr_of(c, "area").c_str());
@@ -407,11 +426,24 @@ Liberty read_liberty(const std::string& path) {
   read_header(L, text, lib);
   Best best;
   for (const Group& c : L.children)
-    if (c.type == "cell" && !c.args.empty()) read_cell(c, lib, best);
+    if (c.type == "cell" && !c.args.empty()) {
+      read_cell(c, lib, best);
+      read_arcs(c, lib.arcs);
+    }
   if (lib.area.empty()) throw InputError("liberty " + path + ": no cells");
   if (lib.nand2.empty()) throw InputError("liberty " + path + ": no 2-input NAND cell (needed for the NAND2-equivalent area)");
   if (!lib.has_plain_dff) throw InputError("liberty " + path + ": no rising-edge D flip-flop (needed by dfflibmap)");
   return lib;
+}
+
+CellArcs timing_arcs(const std::string& text) {
+  Group root;
+  LibLexer lx(text);
+  parse_body(lx, root, 0);
+  CellArcs arcs;
+  for (const Group& c : library_group(root, "text")->children)
+    if (c.type == "cell" && !c.args.empty()) read_arcs(c, arcs);
+  return arcs;
 }
 
 }  // namespace sysmt::synth

@@ -116,7 +116,7 @@ TEST(TimedText, LibertyArcsBecomeSpecifyPaths) {
   cell (FILL) { area : 1; }
 }
 )LIB";
-  const CellArcs a = liberty_arcs(lib);
+  const synth::CellArcs a = synth::timing_arcs(lib);
   ASSERT_EQ(a.size(), 2u);
   EXPECT_EQ(a.at("NAND2X1"), (std::vector<std::pair<std::string, std::string>>{{"A", "Y"}, {"B", "Y"}}));
   // The setup check on D is no arc.
