@@ -10,6 +10,13 @@ namespace sysmt::rtl::build {
 
 namespace {
 
+// shadow_d: the tile's sum `sum`, loaded on the edges where `load` is set. With gating the shadow's clock
+// pulses only on those edges, so the hold multiplexer goes away.
+void define_shadow(PeBuild& pe, const std::string& load, const std::string& sum) {
+  pe.b.define("shadow_d", W("ACC", pe.c.acc_bits), pe.gated ? sum : load + " ? " + sum + " : shadow_q",
+              pe.gated ? "loaded only on " + load + "'s edge (gated clock)" : "");
+}
+
 // P = 0: the single-cycle MAC.
 void accumulate_single(PeBuild& pe) {
   const int ACC = pe.c.acc_bits, PW = pe.f.product_bits;
@@ -24,7 +31,7 @@ void accumulate_single(PeBuild& pe) {
   }
   b.define("sum", W("ACC", ACC), "acc_q + " + prod_ext);
   b.define("acc_d", W("ACC", ACC), "l_q ? {ACC{1'b0}} : sum");
-  b.define("shadow_d", W("ACC", ACC), pe.gated ? "sum" : "l_q ? sum : shadow_q", pe.gated ? "loaded only on l_q's edge (gated clock)" : "");
+  define_shadow(pe, "l_q", "sum");
   pe.acc_enable_next = "(" + pe.busy_next + ") | l_in";
   pe.shadow_enable_next = "l_in";
 }
@@ -56,10 +63,9 @@ void accumulate_split(PeBuild& pe, const std::string& p, int p_bits, const std::
   // or this cycle's, registered (P = 2).
   pe.shadow_enable_next = last;
   pe.acc_enable_next = "(" + (P == 1 ? pe.busy_next : pe.busy) + ") | " + last;
-  const std::string load_note = pe.gated ? "loaded only on l2_q's edge (gated clock)" : "";
   if (HW == 0) {
     b.define("acc_d", W("ACC", ACC), "(l2_q ? {ACC{1'b0}} : acc_q) + " + p_lo, "the next tile starts from zero");
-    b.define("shadow_d", W("ACC", ACC), pe.gated ? "acc_q" : "l2_q ? acc_q : shadow_q", load_note);
+    define_shadow(pe, "l2_q", "acc_q");
     return;
   }
   b.define("sum_lo", W(L + 1), fmt::format("{{1'b0, l2_q ? {} : {}}} + {{1'b0, {}}}", lit(L, 0), lo, p_lo), "low part and its carry");
@@ -72,8 +78,7 @@ void accumulate_split(PeBuild& pe, const std::string& p, int p_bits, const std::
   b.define("hi_now", W(HW), fmt::format("{} + {{{}{{s_q}}}} + {}", hi, HW, c_ext),
            "high part with the previous edge's carry and sign: with the low part, the complete sum so far");
   b.define("acc_d", W("ACC", ACC), fmt::format("{{l2_q ? {} : hi_now, sum_lo[{}:0]}}", lit(HW, 0), L - 1));
-  b.define("shadow_d", W("ACC", ACC), pe.gated ? fmt::format("{{hi_now, {}}}", lo) : fmt::format("l2_q ? {{hi_now, {}}} : shadow_q", lo),
-           load_note);
+  define_shadow(pe, "l2_q", fmt::format("{{hi_now, {}}}", lo));
   pe.acc_state = {"c_q", "s_q"};
 }
 
@@ -112,10 +117,9 @@ void accumulate_carry_save(PeBuild& pe) {
   if (ACC < PW) b.define("unused_prod_hi", W(1), "^{prod_s[PW-1:ACC], prod_c[PW-1:ACC]}", "bits above ACC wrap away");
   pe.shadow_enable_next = "lp_q";
   pe.acc_enable_next = "(" + pe.busy + ") | lp_q";
-  const std::string load_note = pe.gated ? "loaded only on l2_q's edge (gated clock)" : "";
   if (HW == 0) {
     b.define("acc_d", W("ACC", ACC), "(l2_q ? {ACC{1'b0}} : acc_q) + ps_q + pc_q", "the next tile starts from zero");
-    b.define("shadow_d", W("ACC", ACC), pe.gated ? "acc_q" : "l2_q ? acc_q : shadow_q", load_note);
+    define_shadow(pe, "l2_q", "acc_q");
     return;
   }
   b.comment({fmt::format("The low {} bits add both vectors; the high {} bits take k = the carry out of the low part, less the", L, HW),
@@ -132,9 +136,7 @@ void accumulate_carry_save(PeBuild& pe) {
   b.define("hi_now", W(HW), fmt::format("acc_q[ACC-1:{}] + {}", L, k_ext),
            "high part with the previous edge's k: with the low part, the complete sum so far");
   b.define("acc_d", W("ACC", ACC), fmt::format("{{l2_q ? {} : hi_now, sum3[{}:0]}}", lit(HW, 0), L - 1));
-  b.define("shadow_d", W("ACC", ACC),
-           pe.gated ? fmt::format("{{hi_now, acc_q[{}:0]}}", L - 1) : fmt::format("l2_q ? {{hi_now, acc_q[{}:0]}} : shadow_q", L - 1),
-           load_note);
+  define_shadow(pe, "l2_q", fmt::format("{{hi_now, acc_q[{}:0]}}", L - 1));
   pe.acc_state = {"k_q"};
 }
 

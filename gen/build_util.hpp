@@ -54,12 +54,11 @@ struct Body {
   }
   // Built in place: moving a variant that holds vectors trips GCC 12's -Wmaybe-uninitialized.
   void comment(Lines lines) { std::get<Comment>(b.items.emplace_back(std::in_place_type<Comment>)).lines = std::move(lines); }
-  void regs(Lines c, std::vector<RegUpdate> r, const std::string& clock = "clk", bool negedge = false) {
+  void regs(Lines c, std::vector<RegUpdate> r, const std::string& clock = "clk") {
     RegGroup& g = std::get<RegGroup>(b.items.emplace_back(std::in_place_type<RegGroup>));
     g.comment = std::move(c);
     g.regs = std::move(r);
     g.clock = clock;
-    g.negedge = negedge;
   }
   void item(Item it) { b.items.push_back(std::move(it)); }
 };

@@ -67,13 +67,11 @@ struct RegUpdate {
 };
 
 // always @(posedge clk) with a synchronous reset that clears every register of the group. `clock` may
-// name a gated clock (a 1-bit wire of the module, array.gating: clock) and `negedge` clocks the group on
-// the falling edge (the enable flip-flop of a clock gate).
+// name a gated clock instead (a 1-bit wire of the module, array.gating: clock).
 struct RegGroup {
   std::vector<std::string> comment;  // lines printed above the always block
   std::vector<RegUpdate> regs;
   std::string clock = "clk";
-  bool negedge = false;
 };
 
 struct Connection {

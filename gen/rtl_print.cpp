@@ -66,7 +66,7 @@ struct Printer {
         os << ind << "assign " << a->lhs << a->slice << " = " << a->rhs << ";\n";
       } else if (auto* g = std::get_if<RegGroup>(&it)) {
         if (!g->comment.empty()) comment_lines(os, ind, g->comment);
-        os << ind << "always @(" << (g->negedge ? "negedge " : "posedge ") << g->clock << ") begin\n";
+        os << ind << "always @(posedge " << g->clock << ") begin\n";
         os << ind << "  if (!rst_n) begin\n";
         for (const RegUpdate& r : g->regs) os << ind << "    " << r.q << " <= " << r.reset << ";\n";
         os << ind << "  end else begin\n";
