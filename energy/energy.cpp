@@ -21,6 +21,7 @@
 #include "common/plot.hpp"
 #include "common/process.hpp"
 #include "energy/stream.hpp"
+#include "gen/rtl_build.hpp"
 
 namespace sysmt::energy {
 
@@ -520,25 +521,23 @@ EnergyReport measure_energy(const Config& cfg, const Workload& wl, const EnergyO
                                                                      le.array.leakage * cyc * rep.common_period_ns * 1e-9});
     }
     d.pj_per_mac_common = rep.macs ? d.energy_common_j * 1e12 / static_cast<double>(rep.macs) : 0;
-    // Design-for-energy estimate: the clock-pin energy of one flip-flop per cycle is measured (the PE's
-    // idle clock power over its flip-flops); gating the shadow (acc_bits flip-flops) except on the cycle
-    // it loads (one per tile) and the accumulator (acc_bits, plus the carry and sign of the split
-    // accumulate) on cycles with no active thread saves those clock pins, and costs two clock gates
-    // (a latch and an AND: about one flip-flop's clock pin each, clocked every cycle).
+    // Design-for-energy estimate (ungated designs only: a gated one is measured as built): the clock-pin
+    // energy of one flip-flop per cycle is measured (the PE's idle clock power over its flip-flops);
+    // gating the shadow (acc_bits flip-flops) except on the cycle it loads (one per tile) and the
+    // accumulator (acc_bits, plus the carry and sign of the split accumulate) on cycles with no active
+    // thread saves those clock pins, and costs two clock gates (a latch and an AND: about one flip-flop's
+    // clock pin each, clocked every cycle).
     const Config& dc = dcs[di];
+    if (dc.gating != Gating::None) continue;
     const double npe = static_cast<double>(dc.rows) * dc.cols;
+    const ArrayTiming at = ArrayTiming::from(dc);
+    const int acc_ffs = dc.acc_bits + (dc.pipeline_stages() == 1 && dc.acc_bits > rtl::array_facts(dc).product_bits ? 2 : 0);
     for (size_t li = 0; li < d.layers.size(); ++li) {
       LayerEnergy& le = d.layers[li];
       const double e_ff = d.pe_flip_flops > 0 ? le.pe.clock * tref * 1e-9 / d.pe_flip_flops : 0;
       d.clock_pj_per_ff_cycle = e_ff * 1e12;
-      const ArrayTiming at = ArrayTiming::from(dc);
       const GemmShape g = ins[li].g;
       const double per_tile = static_cast<double>(std::max(g.groups(at), at.drain_interval()));
-      const int acc_ffs = dc.acc_bits + (dc.pipeline_stages() == 1 && dc.acc_bits > 16 + (dc.threads == 1   ? 0
-                                                                                          : dc.threads == 2 ? 1
-                                                                                                            : 2)
-                                             ? 2
-                                             : 0);
       const double saved_per_pe_cycle = e_ff * (dc.acc_bits * (1.0 - 1.0 / per_tile) + acc_ffs * le.idle_frac - 2.0);
       le.gated_energy_common_j = le.energy_common_j - static_cast<double>(le.cycles) * npe * saved_per_pe_cycle;
       d.gated_energy_common_j += le.gated_energy_common_j;
@@ -555,7 +554,7 @@ EnergyReport measure_energy(const Config& cfg, const Workload& wl, const EnergyO
     d.vs_baseline_common = d.energy_common_j / base.energy_common_j - 1;
     d.vs_plain_own = d.energy_own_j / plain.energy_own_j - 1;
     d.vs_plain_common = d.energy_common_j / plain.energy_common_j - 1;
-    d.gated_vs_baseline_common = d.gated_energy_common_j / base.gated_energy_common_j - 1;
+    if (cfg.gating == Gating::None) d.gated_vs_baseline_common = d.gated_energy_common_j / base.gated_energy_common_j - 1;
   }
   rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return rep;

@@ -18,20 +18,13 @@
 #include "common/output.hpp"
 #include "common/process.hpp"
 #include "gen/rtl_generate.hpp"
+#include "synth/templates.hpp"
 
 namespace sysmt::energy {
 
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string fill(std::string text, const std::vector<std::pair<std::string, std::string>>& vars) {
-  for (const auto& [k, v] : vars) {
-    const std::string key = "{{" + k + "}}";
-    for (size_t p = text.find(key); p != std::string::npos; p = text.find(key, p + v.size())) text.replace(p, key.size(), v);
-  }
-  return text;
-}
 
 // Runs `cmd` in `dir`, output in `log`; ToolError with the command and the log's tail on failure.
 void run_in(const std::string& cmd, const fs::path& dir, const fs::path& log, const std::string& what) {
@@ -127,13 +120,13 @@ GateModel build_model(const fs::path& dir, const std::string& top, const std::ve
   fs::create_directories(dir);
   std::string reads;
   for (const auto& n : netlists) reads += "read_verilog " + n + "\n";
-  write_file_atomic(dir / "flat.ys", fill(tpl("flat.ys.in"), {{"LIBERTY", lib.path},
-                                                              {"READ", reads},
-                                                              {"BLACKBOX", blackbox.empty() ? "" : "blackbox " + blackbox},
-                                                              {"TOP", top},
-                                                              {"OUT", "flat.v"}}));
+  write_file_atomic(dir / "flat.ys", synth::fill(tpl("flat.ys.in"), {{"LIBERTY", lib.path},
+                                                                     {"READ", reads},
+                                                                     {"BLACKBOX", blackbox.empty() ? "" : "blackbox " + blackbox},
+                                                                     {"TOP", top},
+                                                                     {"OUT", "flat.v"}}));
   run_in("yosys -q -l flat.log -s flat.ys", dir, dir / "flat.stdout", "yosys (flatten " + top + ")");
-  write_file_atomic(dir / "cells.ys", fill(tpl("cells.ys.in"), {{"LIBERTY", lib.path}, {"OUT", "cells.v"}}));
+  write_file_atomic(dir / "cells.ys", synth::fill(tpl("cells.ys.in"), {{"LIBERTY", lib.path}, {"OUT", "cells.v"}}));
   run_in("yosys -q -l cells.log -s cells.ys", dir, dir / "cells.stdout", "yosys (cell models)");
   std::string main = tpl("activity_main.cpp");
   main = std::regex_replace(main, std::regex("VERILATED_HEADER"), "V" + top + ".h");
@@ -278,17 +271,15 @@ std::vector<Power> measure(const GateDesign& d, const GateModel& m, const std::v
   const auto t1 = std::chrono::steady_clock::now();
   run_in(shell_quote(m.sim.string()) + " stimulus.txt activity.txt", work, work / "activity.log", "gate-level activity (" + m.top + ")");
   const auto t2 = std::chrono::steady_clock::now();
-  std::string read = "read_verilog " + m.netlist.string();
-  if (!m.extra_sta.empty()) read = "read_verilog " + m.extra_sta.string() + "\n" + read;
-  const std::string tcl = fill(tpl("power.tcl.in"), {{"LIBERTY", o.liberty},
-                                                     {"NETLIST", m.netlist.string()},
-                                                     {"DESIGN", m.top},
-                                                     {"PERIOD", fmt::format("{:.6g}", period_ns / d.lib.time_unit_ns)},
-                                                     {"CLK_SLEW", fmt::format("{:.6g}", o.clk_slew_ns / d.lib.time_unit_ns)},
-                                                     {"DFF_CLK", d.lib.dff_clk},
-                                                     {"EXCLUDED", m.excluded.empty() ? "energy_no_such_cell" : m.excluded},
-                                                     {"EXTRA", m.extra_sta.empty() ? "" : "read_verilog " + m.extra_sta.string()},
-                                                     {"MEASURE", "measure_file activity.txt"}});
+  const std::string tcl = synth::fill(tpl("power.tcl.in"), {{"LIBERTY", o.liberty},
+                                                            {"NETLIST", m.netlist.string()},
+                                                            {"DESIGN", m.top},
+                                                            {"PERIOD", fmt::format("{:.6g}", period_ns / d.lib.time_unit_ns)},
+                                                            {"CLK_SLEW", fmt::format("{:.6g}", o.clk_slew_ns / d.lib.time_unit_ns)},
+                                                            {"DFF_CLK", d.lib.dff_clk},
+                                                            {"EXCLUDED", m.excluded.empty() ? "energy_no_such_cell" : m.excluded},
+                                                            {"EXTRA", m.extra_sta.empty() ? "" : "read_verilog " + m.extra_sta.string()},
+                                                            {"MEASURE", "measure_file activity.txt"}});
   write_file_atomic(work / "power.tcl", tcl);
   run_in("sta -no_init -exit power.tcl", work, work / "power.log", "sta (power of " + m.top + ")");
   if (progress) {

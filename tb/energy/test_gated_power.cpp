@@ -9,11 +9,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "common/files.hpp"
 #include "energy/gate.hpp"
+#include "synth/templates.hpp"
 
 namespace fs = std::filesystem;
 using sysmt::energy::parse_power_line;
@@ -22,17 +23,6 @@ using sysmt::energy::Power;
 namespace {
 
 const char* kLib = "/usr/share/qflow/tech/osu018/osu018_stdcells.lib";
-
-std::string read_all(const fs::path& p) {
-  std::ifstream in(p);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void replace_all(std::string& s, const std::string& key, const std::string& v) {
-  for (size_t p = s.find(key); p != std::string::npos; p = s.find(key, p + v.size())) s.replace(p, key.size(), v);
-}
 
 // One stream of the activity file: per net, transitions and cycles high over `cycles` cycles.
 struct Stream {
@@ -52,16 +42,16 @@ std::vector<Power> run(const std::string& name, const std::string& netlist, cons
       for (const auto& [n, t, h] : s.nets) a << n << " " << t << " " << h << "\n";
     }
   }
-  std::string tcl = read_all(fs::path(SYSMT_SOURCE_DIR) / "energy" / "templates" / "power.tcl.in");
-  replace_all(tcl, "{{LIBERTY}}", kLib);
-  replace_all(tcl, "{{NETLIST}}", "n.v");
-  replace_all(tcl, "{{DESIGN}}", "top");
-  replace_all(tcl, "{{PERIOD}}", "10");
-  replace_all(tcl, "{{CLK_SLEW}}", "0.24");
-  replace_all(tcl, "{{DFF_CLK}}", "CLK");
-  replace_all(tcl, "{{EXCLUDED}}", "energy_no_such_cell");
-  replace_all(tcl, "{{EXTRA}}", "");
-  replace_all(tcl, "{{MEASURE}}", "measure_file activity.txt");
+  const std::string tcl = sysmt::synth::fill(sysmt::read_file(fs::path(SYSMT_SOURCE_DIR) / "energy" / "templates" / "power.tcl.in"),
+                                             {{"LIBERTY", kLib},
+                                              {"NETLIST", "n.v"},
+                                              {"DESIGN", "top"},
+                                              {"PERIOD", "10"},
+                                              {"CLK_SLEW", "0.24"},
+                                              {"DFF_CLK", "CLK"},
+                                              {"EXCLUDED", "energy_no_such_cell"},
+                                              {"EXTRA", ""},
+                                              {"MEASURE", "measure_file activity.txt"}});
   std::ofstream(dir / "p.tcl") << tcl;
   const std::string cmd = "cd " + dir.string() + " && sta -no_init -exit p.tcl > out.log 2>&1";
   const int status = std::system(cmd.c_str());
@@ -71,7 +61,7 @@ std::vector<Power> run(const std::string& name, const std::string& netlist, cons
   while (std::getline(in, line))
     if (line.rfind("SYSMT-POWER ", 0) == 0) out.push_back(parse_power_line(line, label));
   EXPECT_EQ(status, 0) << cmd;
-  EXPECT_EQ(out.size(), streams.size()) << read_all(dir / "out.log");
+  EXPECT_EQ(out.size(), streams.size()) << sysmt::read_file(dir / "out.log");
   fs::remove_all(dir);
   return out;
 }
